@@ -1,0 +1,79 @@
+// Simple case folding: decode UTF-8, lower each code point in the supported
+// ranges, re-encode. ASCII-only strings take a fast path.
+#include "recovery/case_fold.h"
+
+#include <cstdint>
+
+namespace lifeboat {
+namespace {
+
+char32_t FoldCodePoint(char32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c < 0x80) return c;
+  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 32;  // Latin-1
+  if (c >= 0x100 && c <= 0x137) return c | 1;                  // Latin Ext-A pairs
+  if (c >= 0x139 && c <= 0x148) return (c & 1) ? c + 1 : c;
+  if (c >= 0x14A && c <= 0x177) return c | 1;
+  if (c == 0x178) return 0xFF;
+  if (c >= 0x179 && c <= 0x17E) return (c & 1) ? c + 1 : c;
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;  // Greek
+  if (c >= 0x400 && c <= 0x40F) return c + 80;                 // Cyrillic
+  if (c >= 0x410 && c <= 0x42F) return c + 32;
+  return c;
+}
+
+void Append(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+}  // namespace
+
+std::string FoldCase(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    auto b = static_cast<uint8_t>(s[i]);
+    if (b < 0x80) {
+      out.push_back(static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b));
+      ++i;
+      continue;
+    }
+    // Only 2- and 3-byte sequences hold foldable code points; anything else
+    // (4-byte sequences, invalid bytes) is copied through unchanged.
+    if ((b & 0xE0) == 0xC0 && i + 1 < s.size() && (static_cast<uint8_t>(s[i + 1]) & 0xC0) == 0x80) {
+      char32_t c = (b & 0x1F) << 6 | (static_cast<uint8_t>(s[i + 1]) & 0x3F);
+      if (c >= 0x80) {
+        Append(out, FoldCodePoint(c));
+        i += 2;
+        continue;
+      }
+    } else if ((b & 0xF0) == 0xE0 && i + 2 < s.size() &&
+               (static_cast<uint8_t>(s[i + 1]) & 0xC0) == 0x80 &&
+               (static_cast<uint8_t>(s[i + 2]) & 0xC0) == 0x80) {
+      char32_t c = (b & 0x0F) << 12 | (static_cast<uint8_t>(s[i + 1]) & 0x3F) << 6 |
+                   (static_cast<uint8_t>(s[i + 2]) & 0x3F);
+      if (c >= 0x800) {
+        Append(out, FoldCodePoint(c));
+        i += 3;
+        continue;
+      }
+    }
+    out.push_back(static_cast<char>(b));
+    ++i;
+  }
+  return out;
+}
+
+bool EqualsFolded(std::string_view a, std::string_view b) { return FoldCase(a) == FoldCase(b); }
+
+}  // namespace lifeboat

@@ -1,0 +1,345 @@
+// ExecutePlan (see executor.h for the protocol and its crash guarantees).
+#include "recovery/executor.h"
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "recovery/hash_stream.h"
+#include "recovery/journal.h"
+#include "recovery/rel_path.h"
+#include "recovery/workspace.h"
+
+namespace lifeboat {
+namespace {
+
+// Errors that mean "this volume cannot take writes now": stop, do not let
+// every remaining step fail the same way.
+bool IsFatal(const Status& s) {
+  return s.code() == Status::Code::kNoSpace || s.code() == Status::Code::kReadOnly;
+}
+
+class Executor {
+ public:
+  Executor(FileSystem& fs, const RepairPlan& plan, const std::vector<std::unique_ptr<Source>>& sources,
+           const ExecuteOptions& options, ProgressSink& progress, const CancelToken& cancel)
+      : fs_(fs), plan_(plan), sources_(sources), opt_(options), progress_(progress), cancel_(cancel) {
+    result_.steps.resize(plan.steps.size());
+    state_.resize(plan.steps.size(), State::kPending);
+  }
+
+  ExecuteResult Run() {
+    Result<std::unique_ptr<JournalWriter>> journal = JournalWriter::Create(fs_, JournalPath(opt_.run_id));
+    if (!journal.ok()) {
+      result_.fatal = journal.status().WithContext("cannot create the journal");
+      return std::move(result_);
+    }
+    journal_ = std::move(journal).value();
+    JournalRecord run;
+    run.op = JournalRecord::Op::kRun;
+    run.run_id = opt_.run_id;
+    run.target = opt_.target;
+    run.manifest = opt_.manifest;
+    run.manifest_sha256 = opt_.manifest_sha256;
+    run.time = IsoTime(opt_.now);
+    if (!Journal(run) || !SyncJournal()) return Finish();
+
+    uint64_t total_bytes = 0;
+    for (const RepairStep& s : plan_.steps) total_bytes += s.size;
+    progress_.Begin(Phase::kRepair, plan_.steps.size(), total_bytes);
+    if (!MakeDirectories()) return Finish();
+
+    // Steps grouped by source, plan order kept within each group.
+    std::map<size_t, std::vector<size_t>> by_source;
+    for (size_t i = 0; i < plan_.steps.size(); ++i) by_source[plan_.steps[i].source].push_back(i);
+    for (auto& [source, steps] : by_source) {
+      if (Stopped()) break;
+      RunBatch(source, steps);
+    }
+    progress_.End(Phase::kRepair);
+    return Finish();
+  }
+
+ private:
+  enum class State { kPending, kBegun, kWritten, kDone, kFailed };
+
+  bool Stopped() const { return !result_.fatal.ok() || cancel_.cancelled(); }
+
+  bool Journal(const JournalRecord& r) {
+    Status s = journal_->Add(r);
+    if (!s.ok()) result_.fatal = s.WithContext("journal");
+    return s.ok();
+  }
+  bool SyncJournal() {
+    Status s = journal_->Sync();
+    if (!s.ok()) result_.fatal = s.WithContext("journal");
+    return s.ok();
+  }
+
+  void Fail(size_t i, const std::string& message) {
+    if (state_[i] == State::kWritten) fs_.RemoveFile(TempPathFor(plan_.steps[i].path));
+    state_[i] = State::kFailed;
+    result_.steps[i].message = message;
+  }
+
+  // A failure of step i: fatal ones also stop the run.
+  void FailWith(size_t i, const Status& s) {
+    Fail(i, s.message());
+    if (IsFatal(s) && result_.fatal.ok()) result_.fatal = s;
+  }
+
+  bool MakeDirectories() {
+    if (plan_.mkdirs.empty()) return true;
+    for (const std::string& d : plan_.mkdirs) {
+      JournalRecord r;
+      r.op = JournalRecord::Op::kMkdir;
+      r.path = d;
+      if (!Journal(r)) return false;
+    }
+    if (!SyncJournal()) return false;
+    std::set<std::string> synced;
+    for (const std::string& d : plan_.mkdirs) {
+      Status s = fs_.MakeDir(d);
+      if (!s.ok() && s.code() != Status::Code::kExists) {
+        result_.notes.push_back("could not create directory: " + s.message());
+        if (IsFatal(s)) {
+          result_.fatal = s;
+          return false;
+        }
+      }
+      synced.insert(std::string(ParentPath(d)));
+    }
+    for (const std::string& d : synced) SyncDirOrFail(d);
+    return result_.fatal.ok();
+  }
+
+  void SyncDirOrFail(const std::string& dir) {
+    Status s = fs_.SyncDir(dir);
+    if (!s.ok() && result_.fatal.ok()) result_.fatal = s;
+  }
+
+  // Hash of the file about to be replaced, recorded so undo can check the
+  // backup it puts back. Unreadable (e.g. bad sectors): unknown.
+  std::optional<Digest> OldDigest(const RepairStep& step) {
+    if (step.old_digest) return step.old_digest;
+    Result<std::unique_ptr<ByteReader>> in = fs_.OpenRead(step.path);
+    if (!in.ok()) return std::nullopt;
+    Result<StreamHash> h = HashStream(**in, UINT64_MAX - 1, NullProgress(), cancel_);
+    if (!h.ok()) return std::nullopt;
+    return h->digest;
+  }
+
+  void RunBatch(size_t source, const std::vector<size_t>& steps) {
+    // 1. Intentions first.
+    for (size_t i : steps) {
+      const RepairStep& s = plan_.steps[i];
+      JournalRecord r;
+      r.op = JournalRecord::Op::kBegin;
+      r.seq = static_cast<uint32_t>(i);
+      r.kind = s.kind == StepKind::kRestore ? "restore" : "replace";
+      r.path = s.path;
+      r.tmp = TempPathFor(s.path);
+      r.new_sha256 = s.expected;
+      if (s.kind == StepKind::kReplace) {
+        r.backup = BackupPath(opt_.run_id, s.path);
+        r.old_sha256 = OldDigest(s);
+        result_.steps[i].backup = r.backup;
+      }
+      if (!Journal(r)) return;
+      state_[i] = State::kBegun;
+    }
+    if (!SyncJournal()) return;
+
+    // 2. Temp files from one pass over the source.
+    std::map<uint64_t, std::vector<size_t>> by_candidate;
+    for (size_t i : steps) by_candidate[plan_.steps[i].candidate.id].push_back(i);
+    std::vector<uint64_t> ids;
+    for (auto& [id, unused] : by_candidate) ids.push_back(id);
+    Status fetched = sources_[source]->Fetch(
+        ids, [&](const Candidate& c, ByteReader& in) { WriteTemps(by_candidate[c.id], in); }, cancel_);
+    for (size_t i : steps) {
+      if (state_[i] != State::kBegun) continue;
+      if (cancel_.cancelled())
+        Fail(i, "cancelled before it was written");
+      else
+        Fail(i, "source " + sources_[source]->label() + " could not deliver the copy" +
+                    (fetched.ok() ? "" : ": " + fetched.message()));
+    }
+
+    // 3 + 4. Back up and rename into place.
+    std::set<std::string> dirs;
+    for (size_t i : steps) {
+      if (state_[i] != State::kWritten) continue;
+      if (Stopped()) {
+        Fail(i, !result_.fatal.ok() ? "not done: the run stopped (" + result_.fatal.message() + ")"
+                                    : "cancelled before it was put in place");
+        continue;
+      }
+      PutInPlace(i, dirs);
+    }
+    for (const std::string& d : dirs) SyncDirOrFail(d);
+
+    // 5. Outcomes.
+    for (size_t i : steps) {
+      JournalRecord r;
+      r.seq = static_cast<uint32_t>(i);
+      if (state_[i] == State::kDone) {
+        r.op = JournalRecord::Op::kDone;
+      } else {
+        if (state_[i] != State::kFailed) Fail(i, "not done");
+        r.op = JournalRecord::Op::kFailed;
+        r.message = result_.steps[i].message;
+      }
+      if (!Journal(r)) return;
+    }
+    SyncJournal();
+  }
+
+  // Streams one candidate into the temp files of every step it serves.
+  void WriteTemps(const std::vector<size_t>& steps, ByteReader& in) {
+    std::vector<std::pair<size_t, std::unique_ptr<WritableFile>>> outs;
+    for (size_t i : steps) {
+      if (state_[i] != State::kBegun || Stopped()) continue;
+      const RepairStep& s = plan_.steps[i];
+      uint32_t mode = 0644;
+      if (s.kind == StepKind::kReplace) {
+        Result<FileInfo> old = fs_.Stat(s.path);
+        if (old.ok()) mode = old->mode & 0777;
+      }
+      Result<std::unique_ptr<WritableFile>> f = fs_.CreateNew(TempPathFor(s.path), mode);
+      if (!f.ok()) {
+        FailWith(i, f.status().code() == Status::Code::kExists
+                        ? Status::Error(Status::Code::kExists, f.status().message() +
+                                                                  " (not lifeboat's: remove it or rename it)")
+                        : f.status());
+        continue;
+      }
+      state_[i] = State::kWritten;  // from here on Fail() removes the temp
+      outs.emplace_back(i, std::move(f).value());
+    }
+    if (outs.empty()) return;
+
+    constexpr size_t kBuf = 1 << 20;
+    std::unique_ptr<char[]> buf(new char[kBuf]);
+    Sha256 hash;
+    uint64_t bytes = 0;
+    auto fail_all = [&](const Status& s) {
+      for (auto& [i, f] : outs) {
+        f.reset();
+        FailWith(i, s);
+      }
+    };
+    for (;;) {
+      if (cancel_.cancelled()) return fail_all(Status::Error(Status::Code::kCancelled, "cancelled while writing"));
+      Result<size_t> n = in.Read(buf.get(), kBuf);
+      if (!n.ok()) return fail_all(n.status().WithContext("reading the source copy"));
+      if (*n == 0) break;
+      hash.Update(buf.get(), *n);
+      bytes += *n;
+      for (auto it = outs.begin(); it != outs.end();) {
+        Status w = it->second->Write(buf.get(), *n);
+        if (!w.ok()) {
+          it->second.reset();
+          FailWith(it->first, w);
+          it = outs.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (outs.empty()) return;
+      progress_.Advance(0, *n);
+    }
+    Digest got = hash.Finish();
+    for (auto& [i, f] : outs) {
+      const RepairStep& s = plan_.steps[i];
+      if (got != s.expected || bytes != s.size) {
+        f.reset();
+        Fail(i, "the copy changed since it was verified (sha256 " + ToHex(got) + "); not used");
+        continue;
+      }
+      Status synced = f->Sync();
+      if (synced.ok()) synced = f->Close();
+      if (!synced.ok()) {
+        f.reset();
+        FailWith(i, synced);
+      }
+    }
+  }
+
+  void PutInPlace(size_t i, std::set<std::string>& dirs) {
+    const RepairStep& s = plan_.steps[i];
+    std::string tmp = TempPathFor(s.path);
+    if (s.kind == StepKind::kReplace) {
+      const std::string& backup = result_.steps[i].backup;
+      Status made = MakeDirs(fs_, ParentPath(backup));
+      if (!made.ok()) return FailWith(i, made.WithContext("backup folder"));
+      Status linked = fs_.Link(s.path, backup);
+      if (linked.code() == Status::Code::kUnsupported) linked = CopyFile(s.path, backup);
+      if (!linked.ok()) return FailWith(i, linked.WithContext("cannot back up the old file, left it alone"));
+      dirs.insert(std::string(ParentPath(backup)));
+    }
+    Status renamed = s.kind == StepKind::kReplace ? fs_.Rename(tmp, s.path) : fs_.RenameNoReplace(tmp, s.path);
+    if (!renamed.ok()) {
+      if (renamed.code() == Status::Code::kExists)
+        return Fail(i, s.path + " appeared since the scan; left alone");
+      return FailWith(i, renamed);
+    }
+    state_[i] = State::kDone;
+    dirs.insert(std::string(ParentPath(s.path)));
+    result_.steps[i].done = true;
+    if (s.kind == StepKind::kReplace) result_.steps[i].message = "old copy kept in " + result_.steps[i].backup;
+    progress_.Advance(1, 0);
+  }
+
+  // Backup by copy, for file systems without hard links.
+  Status CopyFile(const std::string& from, const std::string& to) {
+    Result<std::unique_ptr<ByteReader>> in = fs_.OpenRead(from);
+    if (!in.ok()) return in.status();
+    Result<std::unique_ptr<WritableFile>> out = fs_.CreateNew(to, 0644);
+    if (!out.ok()) return out.status();
+    std::unique_ptr<char[]> buf(new char[1 << 20]);
+    for (;;) {
+      Result<size_t> n = (*in)->Read(buf.get(), 1 << 20);
+      if (!n.ok()) return n.status();
+      if (*n == 0) break;
+      LB_RETURN_IF_ERROR((*out)->Write(buf.get(), *n));
+    }
+    LB_RETURN_IF_ERROR((*out)->Sync());
+    return (*out)->Close();
+  }
+
+  ExecuteResult Finish() {
+    for (size_t i = 0; i < state_.size(); ++i) {
+      if (state_[i] == State::kDone || state_[i] == State::kFailed) continue;
+      Fail(i, !result_.fatal.ok() ? "not attempted: " + result_.fatal.message() : "not attempted: cancelled");
+    }
+    result_.cancelled = cancel_.cancelled();
+    if (journal_) {
+      JournalRecord end;
+      end.op = JournalRecord::Op::kEnd;
+      end.cancelled = result_.cancelled;
+      Status s = journal_->AddAndSync(end);
+      if (!s.ok() && result_.fatal.ok()) result_.fatal = s.WithContext("journal");
+    }
+    return std::move(result_);
+  }
+
+  FileSystem& fs_;
+  const RepairPlan& plan_;
+  const std::vector<std::unique_ptr<Source>>& sources_;
+  const ExecuteOptions& opt_;
+  ProgressSink& progress_;
+  const CancelToken& cancel_;
+  std::unique_ptr<JournalWriter> journal_;
+  std::vector<State> state_;
+  ExecuteResult result_;
+};
+
+}  // namespace
+
+ExecuteResult ExecutePlan(FileSystem& fs, const RepairPlan& plan, const std::vector<std::unique_ptr<Source>>& sources,
+                          const ExecuteOptions& options, ProgressSink& progress, const CancelToken& cancel) {
+  return Executor(fs, plan, sources, options, progress, cancel).Run();
+}
+
+}  // namespace lifeboat

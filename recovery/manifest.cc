@@ -1,0 +1,194 @@
+// Manifest loading: format detection, the shared entry builder (path
+// normalisation, duplicate detection) and the hashing stream both parsers
+// read through. Format-specific parsing lives in manifest_sha256sum.cc and
+// manifest_mtree.cc.
+#include "recovery/manifest.h"
+
+#include <algorithm>
+
+#include "recovery/case_fold.h"
+#include "recovery/manifest_mtree.h"
+#include "recovery/manifest_sha256sum.h"
+#include "recovery/rel_path.h"
+
+namespace lifeboat {
+namespace {
+
+// Hashes and counts every byte that passes through, and stops the stream at
+// the size limit so a huge or endless file cannot exhaust memory or time.
+class HashingReader final : public ByteReader {
+ public:
+  HashingReader(ByteReader& inner, uint64_t limit, std::string name)
+      : inner_(inner), limit_(limit), name_(std::move(name)) {}
+  Result<size_t> Read(char* buf, size_t cap) override {
+    Result<size_t> n = inner_.Read(buf, cap);
+    if (!n.ok()) return n;
+    total_ += *n;
+    if (total_ > limit_)
+      return ManifestError(name_, 0, "larger than the " + std::to_string(limit_ >> 20) + " MiB manifest limit");
+    hash_.Update(buf, *n);
+    return n;
+  }
+  Status Drain() {
+    char buf[65536];
+    for (;;) {
+      Result<size_t> n = Read(buf, sizeof buf);
+      if (!n.ok()) return n.status();
+      if (*n == 0) return Status::Ok();
+    }
+  }
+  Digest Finish() { return hash_.Finish(); }
+
+ private:
+  ByteReader& inner_;
+  uint64_t limit_;
+  std::string name_;
+  uint64_t total_ = 0;
+  Sha256 hash_;
+};
+
+// Reads the first bytes to choose a format, then hands a reader that replays
+// them followed by the rest of the stream.
+class PeekReader final : public ByteReader {
+ public:
+  explicit PeekReader(ByteReader& inner) : inner_(inner) {}
+  Result<std::string_view> Peek(size_t n) {
+    while (head_.size() < n) {
+      char buf[512];
+      Result<size_t> got = inner_.Read(buf, std::min(sizeof buf, n - head_.size()));
+      if (!got.ok()) return got.status();
+      if (*got == 0) break;
+      head_.append(buf, *got);
+    }
+    return std::string_view(head_);
+  }
+  Result<size_t> Read(char* buf, size_t cap) override {
+    if (pos_ < head_.size()) {
+      size_t n = std::min(cap, head_.size() - pos_);
+      std::copy_n(head_.data() + pos_, n, buf);
+      pos_ += n;
+      return n;
+    }
+    return inner_.Read(buf, cap);
+  }
+
+ private:
+  ByteReader& inner_;
+  std::string head_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::string_view FormatName(ManifestFormat f) {
+  switch (f) {
+    case ManifestFormat::kAuto:
+      return "auto";
+    case ManifestFormat::kSha256sum:
+      return "sha256sum";
+    case ManifestFormat::kMtree:
+      return "mtree";
+  }
+  return "?";
+}
+
+Result<ManifestFormat> ParseFormatName(std::string_view name) {
+  for (ManifestFormat f : {ManifestFormat::kAuto, ManifestFormat::kSha256sum, ManifestFormat::kMtree})
+    if (FormatName(f) == name) return f;
+  return Status::Error(Status::Code::kInvalidInput,
+                       "unknown manifest format '" + std::string(name) + "' (auto, sha256sum, mtree)");
+}
+
+Status ManifestError(const std::string& name, uint32_t line, const std::string& message) {
+  std::string where = name;
+  if (line > 0) where += ":" + std::to_string(line);
+  return Status::Error(Status::Code::kInvalidInput, where + ": " + message);
+}
+
+ManifestBuilder::ManifestBuilder(std::string name, const ManifestLimits& limits)
+    : name_(std::move(name)), limits_(limits) {
+  manifest_.name = name_;
+}
+
+Status ManifestBuilder::Add(std::string_view raw_path, uint64_t size, const Digest& sha256, uint32_t line) {
+  if (manifest_.entries.size() >= limits_.max_entries)
+    return ManifestError(name_, line, "more than " + std::to_string(limits_.max_entries) + " entries");
+  Result<std::string> path = NormalizeManifestPath(raw_path);
+  if (!path.ok()) return ManifestError(name_, line, path.status().message());
+  std::string folded = FoldCase(*path);
+  if (folded == "lifeboat" || folded.rfind("lifeboat/", 0) == 0)
+    return ManifestError(name_, line,
+                         "path '" + *path + "' is inside lifeboat's own folder (journal and backups), refused");
+  folded_.emplace_back(std::move(folded), static_cast<uint32_t>(manifest_.entries.size()));
+  manifest_.entries.push_back(ManifestEntry{std::move(path).value(), size, sha256, line});
+  return Status::Ok();
+}
+
+Result<Manifest> ManifestBuilder::Finish(ManifestFormat format, const Digest& file_sha256) {
+  if (manifest_.entries.empty())
+    return ManifestError(name_, 0, "no file entries (empty or truncated manifest)");
+  // Sort by folded path (stable on index) so duplicates are adjacent and the
+  // first occurrence comes first.
+  std::sort(folded_.begin(), folded_.end());
+  std::vector<bool> drop(manifest_.entries.size(), false);
+  size_t run_start = 0;  // first (kept) occurrence of the current path
+  for (size_t i = 1; i < folded_.size(); ++i) {
+    if (folded_[i].first != folded_[run_start].first) {
+      run_start = i;
+      continue;
+    }
+    const ManifestEntry& first = manifest_.entries[folded_[run_start].second];
+    const ManifestEntry& again = manifest_.entries[folded_[i].second];
+    if (first.sha256 != again.sha256 || (first.has_size() && again.has_size() && first.size != again.size)) {
+      return ManifestError(name_, again.line,
+                           "'" + again.path + "' is listed again with a different " +
+                               (first.sha256 != again.sha256 ? "SHA-256" : "size") +
+                               (first.line ? " (first at line " + std::to_string(first.line) + ")" : ""));
+    }
+    manifest_.warnings.push_back(name_ + (again.line ? ":" + std::to_string(again.line) : "") + ": '" +
+                                 again.path + "' is listed twice with the same hash; the repeat is ignored");
+    drop[folded_[i].second] = true;
+  }
+  if (!manifest_.warnings.empty()) {
+    size_t out = 0;
+    for (size_t i = 0; i < manifest_.entries.size(); ++i)
+      if (!drop[i]) manifest_.entries[out++] = std::move(manifest_.entries[i]);
+    manifest_.entries.resize(out);
+  }
+  folded_.clear();
+  folded_.shrink_to_fit();
+  manifest_.format = format;
+  manifest_.file_sha256 = file_sha256;
+  return std::move(manifest_);
+}
+
+Result<Manifest> ReadManifest(const ReaderFactory& open, const std::string& name, ManifestFormat format,
+                              const ManifestLimits& limits) {
+  Result<std::unique_ptr<ByteReader>> raw = open();
+  if (!raw.ok()) return raw.status();
+  HashingReader hashing(**raw, limits.max_file_bytes, name);
+  PeekReader peek(hashing);
+  if (format == ManifestFormat::kAuto) {
+    Result<std::string_view> head = peek.Peek(6);
+    if (!head.ok()) return head.status();
+    format = head->substr(0, 6) == "#mtree" ? ManifestFormat::kMtree : ManifestFormat::kSha256sum;
+  }
+  ManifestBuilder builder(name, limits);
+  Status parsed = format == ManifestFormat::kMtree ? ParseMtree(peek, open, builder, limits)
+                                                   : ParseSha256sum(peek, builder, limits);
+  if (!parsed.ok()) return parsed;
+  LB_RETURN_IF_ERROR(hashing.Drain());
+  return builder.Finish(format, hashing.Finish());
+}
+
+Result<Manifest> LoadManifest(const std::string& path, ManifestFormat format, const ManifestLimits& limits) {
+  return ReadManifest([&path] { return OpenFileReader(path); }, path, format, limits);
+}
+
+Result<Manifest> ParseManifest(std::string_view data, const std::string& name, ManifestFormat format,
+                               const ManifestLimits& limits) {
+  return ReadManifest([data]() -> Result<std::unique_ptr<ByteReader>> { return MemoryReader(data); }, name,
+                      format, limits);
+}
+
+}  // namespace lifeboat

@@ -1,0 +1,87 @@
+// PathResolver: component-by-component lookup in cached, case-folded
+// directory listings (see path_resolver.h).
+#include "recovery/path_resolver.h"
+
+#include "recovery/case_fold.h"
+#include "recovery/rel_path.h"
+
+namespace lifeboat {
+
+const PathResolver::Listing& PathResolver::List(const std::string& dir) {
+  auto it = cache_.find(dir);
+  if (it != cache_.end()) return it->second;
+  Listing listing;
+  Result<std::vector<DirEntry>> entries = fs_.ListDir(dir);
+  if (!entries.ok()) {
+    listing.status = entries.status();
+  } else {
+    listing.by_folded.reserve(entries->size());
+    for (DirEntry& e : *entries) {
+      std::string key = FoldCase(e.name);
+      listing.by_folded[std::move(key)].push_back(std::move(e));
+    }
+  }
+  return cache_.emplace(dir, std::move(listing)).first->second;
+}
+
+Resolution PathResolver::Resolve(std::string_view clean_path) {
+  Resolution r;
+  std::vector<std::string_view> parts = SplitPath(clean_path);
+  std::string cur;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    bool last = i + 1 == parts.size();
+    const Listing& dir = List(cur);
+    if (!dir.status.ok()) {
+      r.kind = Resolution::Kind::kBlocked;
+      r.disk_path = JoinPath(cur, parts[i]);
+      r.message = "cannot read directory: " + dir.status.message();
+      return r;
+    }
+    auto it = dir.by_folded.find(FoldCase(parts[i]));
+    if (it == dir.by_folded.end()) {
+      r.kind = Resolution::Kind::kMissing;
+      r.existing_parts = i;
+      r.disk_path = cur;
+      for (size_t k = i; k < parts.size(); ++k) r.disk_path = JoinPath(r.disk_path, parts[k]);
+      return r;
+    }
+    const std::vector<DirEntry>& matches = it->second;
+    std::string here = JoinPath(cur, matches.front().name);
+    if (matches.size() > 1) {
+      r.kind = Resolution::Kind::kBlocked;
+      r.disk_path = here;
+      r.message = "ambiguous: '" + matches[0].name + "' and '" + matches[1].name + "' in '" +
+                  (cur.empty() ? std::string("/") : cur) +
+                  "' differ only by case; lifeboat will not guess which one Windows uses";
+      return r;
+    }
+    const DirEntry& m = matches.front();
+    if (m.type == FileType::kSymlink) {
+      r.kind = Resolution::Kind::kBlocked;
+      r.disk_path = here;
+      r.message = "'" + here + "' is a symbolic link; lifeboat never follows links out of place";
+      return r;
+    }
+    if (!last && m.type != FileType::kDirectory) {
+      r.kind = Resolution::Kind::kBlocked;
+      r.disk_path = here;
+      r.message = "'" + here + "' is not a directory, but the manifest expects one there";
+      return r;
+    }
+    if (last && m.type != FileType::kRegular) {
+      r.kind = Resolution::Kind::kBlocked;
+      r.disk_path = here;
+      r.message = "'" + here + "' is " +
+                  (m.type == FileType::kDirectory ? "a directory" : "not a regular file") +
+                  " where the manifest expects a file; left alone";
+      return r;
+    }
+    cur = std::move(here);
+  }
+  r.kind = Resolution::Kind::kFound;
+  r.disk_path = std::move(cur);
+  r.existing_parts = parts.size();
+  return r;
+}
+
+}  // namespace lifeboat

@@ -1,0 +1,111 @@
+// Validation and manipulation of clean relative paths (see rel_path.h).
+#include "recovery/rel_path.h"
+
+namespace lifeboat {
+namespace {
+
+Status Invalid(std::string_view raw, const std::string& why) {
+  std::string shown(raw.substr(0, 200));
+  for (char& c : shown)
+    if (static_cast<unsigned char>(c) < 0x20) c = '?';
+  return Status::Error(Status::Code::kInvalidInput, "path '" + shown + "' " + why);
+}
+
+}  // namespace
+
+Result<std::string> NormalizeManifestPath(std::string_view raw) {
+  if (raw.empty()) return Invalid(raw, "is empty");
+  if (raw.size() > kMaxPathBytes) return Invalid(raw, "is longer than 4096 bytes");
+  if (raw.size() >= 2 && raw[1] == ':' &&
+      ((raw[0] >= 'A' && raw[0] <= 'Z') || (raw[0] >= 'a' && raw[0] <= 'z')))
+    return Invalid(raw, "is absolute (drive letter); manifest paths are relative to the target root");
+  if (raw[0] == '/' || raw[0] == '\\')
+    return Invalid(raw, "is absolute; manifest paths are relative to the target root");
+
+  if (raw.back() == '/' || raw.back() == '\\')
+    return Invalid(raw, "ends with a separator (names a directory, not a file)");
+
+  std::string out;
+  out.reserve(raw.size());
+  size_t i = 0;
+  bool first = true;
+  while (i <= raw.size()) {
+    size_t j = i;
+    while (j < raw.size() && raw[j] != '/' && raw[j] != '\\') ++j;
+    std::string_view comp = raw.substr(i, j - i);
+    i = j + 1;
+    if (comp.empty()) continue;
+    if (comp == ".") {
+      if (first) {  // a leading "./" is the usual sha256sum/mtree spelling
+        first = false;
+        continue;
+      }
+      return Invalid(raw, "has a '.' component");
+    }
+    first = false;
+    if (comp == "..") return Invalid(raw, "has a '..' component, which would leave the target");
+    if (comp.size() > kMaxComponentBytes) return Invalid(raw, "has a component longer than 255 bytes");
+    for (char c : comp) {
+      auto u = static_cast<unsigned char>(c);
+      if (u == 0) return Invalid(raw, "contains a NUL byte");
+      if (u < 0x20 || u == 0x7F) return Invalid(raw, "contains a control character");
+      if (c == ':') return Invalid(raw, "contains ':' (alternate data streams are not allowed)");
+    }
+    if (!out.empty()) out.push_back('/');
+    out.append(comp);
+  }
+  if (out.empty()) return Invalid(raw, "names the target root, not a file");
+  return out;
+}
+
+bool IsCleanRelPath(std::string_view path) {
+  if (path.empty()) return true;
+  if (path.size() > kMaxPathBytes) return false;
+  size_t start = 0;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      std::string_view comp = path.substr(start, i - start);
+      if (comp.empty() || comp.size() > kMaxComponentBytes || comp == "." || comp == "..") return false;
+      start = i + 1;
+      continue;
+    }
+    auto u = static_cast<unsigned char>(path[i]);
+    if (u < 0x20 || u == 0x7F || u == ':' || u == '\\') return false;
+  }
+  return true;
+}
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) parts.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return parts;
+}
+
+std::string JoinPath(std::string_view a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  if (b.empty()) return std::string(a);
+  std::string out;
+  out.reserve(a.size() + 1 + b.size());
+  out.append(a);
+  out.push_back('/');
+  out.append(b);
+  return out;
+}
+
+std::string_view ParentPath(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+std::string_view BaseName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace lifeboat

@@ -1,0 +1,196 @@
+// Building RunReports from scan, plan, execute and undo results, and the
+// exit-code rules (report.h).
+#include "recovery/report.h"
+
+namespace lifeboat {
+
+const char* FileStateName(FileState s) {
+  switch (s) {
+    case FileState::kOk:
+      return "ok";
+    case FileState::kMissing:
+      return "missing";
+    case FileState::kCorrupt:
+      return "corrupt";
+    case FileState::kRestored:
+      return "restored";
+    case FileState::kUnrepaired:
+      return "unrepaired";
+    case FileState::kReverted:
+      return "reverted";
+  }
+  return "?";
+}
+
+namespace {
+
+void SetManifest(RunReport& r, const Manifest& m) {
+  r.has_manifest = true;
+  r.manifest_path = m.name;
+  r.manifest_sha256 = m.file_sha256;
+  r.manifest_entries = m.entries.size();
+  r.warnings.insert(r.warnings.end(), m.warnings.begin(), m.warnings.end());
+}
+
+FileReport FromFinding(const ManifestEntry& e, const Finding& f) {
+  FileReport fr;
+  fr.path = e.path;
+  fr.expected = e.sha256;
+  fr.found = f.found;
+  fr.message = f.message;
+  switch (f.state) {
+    case FindingState::kOk:
+      fr.state = FileState::kOk;
+      break;
+    case FindingState::kMissing:
+      fr.state = FileState::kMissing;
+      break;
+    case FindingState::kCorrupt:
+      fr.state = FileState::kCorrupt;
+      break;
+    case FindingState::kBlocked:
+    case FindingState::kUnchecked:
+      fr.state = FileState::kUnrepaired;
+      if (f.state == FindingState::kUnchecked) fr.message = "not checked: the scan was cancelled";
+      break;
+  }
+  return fr;
+}
+
+void Count(Summary& s, FileState st) {
+  switch (st) {
+    case FileState::kOk:
+      ++s.ok;
+      break;
+    case FileState::kMissing:
+      ++s.missing;
+      break;
+    case FileState::kCorrupt:
+      ++s.corrupt;
+      break;
+    case FileState::kRestored:
+      ++s.restored;
+      break;
+    case FileState::kUnrepaired:
+      ++s.unrepaired;
+      break;
+    case FileState::kReverted:
+      ++s.reverted;
+      break;
+  }
+}
+
+}  // namespace
+
+void ComputeExitCode(RunReport& r) {
+  int code = 0;
+  const Summary& s = r.summary;
+  if (r.command == "undo") {
+    if (s.unrepaired > 0) code |= kExitProblemsLeft;
+  } else if (r.command == "fix" && !r.dry_run) {
+    if (s.restored > 0) code |= kExitRepaired;
+    if (s.unrepaired > 0) code |= kExitProblemsLeft;
+  } else {
+    if (s.missing + s.corrupt + s.unrepaired > 0) code |= kExitProblemsLeft;
+  }
+  if (!r.error.empty()) code |= kExitOperational;
+  if (r.cancelled) code |= kExitCancelled;
+  r.exit_code = code;
+}
+
+RunReport ScanReport(const Manifest& m, const ScanResult& scan) {
+  RunReport r;
+  r.command = "scan";
+  SetManifest(r, m);
+  r.cancelled = scan.cancelled;
+  for (size_t i = 0; i < scan.findings.size(); ++i) {
+    FileReport fr = FromFinding(m.entries[i], scan.findings[i]);
+    Count(r.summary, fr.state);
+    r.files.push_back(std::move(fr));
+  }
+  ComputeExitCode(r);
+  return r;
+}
+
+RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan& plan, const ExecuteResult* exec) {
+  RunReport r;
+  r.command = "fix";
+  r.dry_run = exec == nullptr;
+  SetManifest(r, m);
+  r.warnings.insert(r.warnings.end(), plan.warnings.begin(), plan.warnings.end());
+  r.cancelled = scan.cancelled || plan.cancelled || (exec && exec->cancelled);
+  // ok, missing and corrupt count what the scan found; restored and
+  // unrepaired count what became of the problems.
+  for (size_t i = 0; i < scan.findings.size(); ++i) {
+    FileReport fr = FromFinding(m.entries[i], scan.findings[i]);
+    if (fr.state != FileState::kUnrepaired) Count(r.summary, fr.state);
+    r.files.push_back(std::move(fr));
+  }
+  for (const Unrepairable& u : plan.unrepairable) {
+    FileReport& f = r.files[u.entry];
+    f.state = FileState::kUnrepaired;
+    if (scan.findings[u.entry].state != FindingState::kBlocked)  // blocked: the scan message says it all
+      f.message = f.message.empty() ? u.reason : f.message + "; " + u.reason;
+  }
+  for (size_t k = 0; k < plan.steps.size(); ++k) {
+    const RepairStep& step = plan.steps[k];
+    FileReport& f = r.files[step.entry];
+    f.source = step.source_label;
+    if (exec == nullptr) continue;  // dry run: the scan states stand, with their planned source
+    const StepResult& sr = exec->steps[k];
+    if (sr.done) {
+      f.state = FileState::kRestored;
+      f.message = std::string(step.kind == StepKind::kRestore ? "was missing" : "was corrupt") +
+                  (sr.message.empty() ? "" : "; " + sr.message);
+    } else {
+      f.state = FileState::kUnrepaired;
+      f.message = sr.message;
+    }
+  }
+  for (const FileReport& f : r.files) {
+    if (f.state == FileState::kRestored) ++r.summary.restored;
+    if (f.state == FileState::kUnrepaired) ++r.summary.unrepaired;
+  }
+  if (exec != nullptr) {
+    r.warnings.insert(r.warnings.end(), exec->notes.begin(), exec->notes.end());
+    if (!exec->fatal.ok()) r.error = exec->fatal.message();
+  }
+  ComputeExitCode(r);
+  return r;
+}
+
+RunReport UndoReport(const UndoPlan& plan, const UndoResult* result) {
+  RunReport r;
+  r.command = "undo";
+  r.run_id = plan.run_id;
+  r.dry_run = result == nullptr;
+  auto add = [&](const UndoAction& a, bool ok, const std::string& msg) {
+    if (a.kind == UndoAction::Kind::kRemoveTemp || a.kind == UndoAction::Kind::kRemoveDir) {
+      if (!ok) r.warnings.push_back(a.path + ": " + msg);
+      return;
+    }
+    FileReport f;
+    f.path = a.path;
+    if (a.kind == UndoAction::Kind::kConflict || !ok) {
+      f.state = FileState::kUnrepaired;
+      f.message = msg.empty() ? a.message : msg;
+    } else {
+      f.state = FileState::kReverted;
+      f.message = a.kind == UndoAction::Kind::kPutBack ? "old file put back from " + a.from
+                                                        : "restored file moved to " + a.to;
+    }
+    Count(r.summary, f.state);
+    r.files.push_back(std::move(f));
+  };
+  if (result == nullptr) {
+    for (const UndoAction& a : plan.actions) add(a, a.kind != UndoAction::Kind::kConflict, a.message);
+  } else {
+    for (const UndoOutcome& o : result->outcomes) add(o.action, o.ok, o.message);
+    r.cancelled = result->cancelled;
+    if (!result->fatal.ok()) r.error = result->fatal.message();
+  }
+  ComputeExitCode(r);
+  return r;
+}
+
+}  // namespace lifeboat

@@ -1,0 +1,72 @@
+// The run report: what a command found and did, as data. The CLI writes it
+// as text and JSON (ui/report/), the TUI shows it; its JSON form is a
+// contract (schema "lifeboat.report/1", see README).
+//
+// Exit codes follow fsck(8) and are OR-ed when several hold:
+//   0 healthy, 1 repaired, 4 problems left, 8 operational error,
+//   16 usage error, 32 cancelled.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "recovery/executor.h"
+#include "recovery/manifest.h"
+#include "recovery/planner.h"
+#include "recovery/scanner.h"
+#include "recovery/undo.h"
+
+namespace lifeboat {
+
+enum ExitCode : int {
+  kExitHealthy = 0,
+  kExitRepaired = 1,
+  kExitProblemsLeft = 4,
+  kExitOperational = 8,
+  kExitUsage = 16,
+  kExitCancelled = 32,
+};
+
+enum class FileState { kOk, kMissing, kCorrupt, kRestored, kUnrepaired, kReverted };
+const char* FileStateName(FileState s);
+
+struct FileReport {
+  std::string path;  // manifest path (undo: on-disk path)
+  FileState state = FileState::kOk;
+  std::optional<Digest> expected, found;
+  std::string source;   // "dllcache:svchost.exe" when restored from there
+  std::string message;
+};
+
+struct Summary {
+  uint64_t ok = 0, missing = 0, corrupt = 0, restored = 0, unrepaired = 0, reverted = 0;
+};
+
+struct RunReport {
+  std::string command;  // scan | fix | undo
+  std::string run_id;
+  std::string target;
+  bool dry_run = false;
+  bool has_manifest = false;
+  std::string manifest_path;
+  Digest manifest_sha256{};
+  size_t manifest_entries = 0;
+  std::vector<FileReport> files;  // every entry (callers filter ok ones)
+  Summary summary;
+  std::vector<std::string> warnings;
+  std::vector<std::string> plan_lines;  // fix --dry-run / undo --dry-run: the plan
+  std::string error;      // the operational error, if any
+  bool cancelled = false;
+  int exit_code = 0;
+};
+
+// Builders. Each fills files, summary and exit_code from engine results.
+RunReport ScanReport(const Manifest& m, const ScanResult& scan);
+RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan& plan, const ExecuteResult* exec);
+RunReport UndoReport(const UndoPlan& plan, const UndoResult* result);
+
+// Sets exit_code from the summary, error and cancelled fields.
+void ComputeExitCode(RunReport& r);
+
+}  // namespace lifeboat

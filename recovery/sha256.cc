@@ -1,0 +1,79 @@
+// SHA-256 via OpenSSL EVP. The EVP_MD is fetched once; each Sha256 owns a
+// context that is re-initialised on Reset so per-file cost stays small.
+#include "recovery/sha256.h"
+
+#include <openssl/evp.h>
+
+#include <new>
+#include <stdexcept>
+
+namespace lifeboat {
+namespace {
+
+const EVP_MD* Md() {
+  static const EVP_MD* md = EVP_sha256();
+  return md;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string ToHex(const Digest& d) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out(64, '0');
+  for (size_t i = 0; i < d.size(); ++i) {
+    out[2 * i] = kHex[d[i] >> 4];
+    out[2 * i + 1] = kHex[d[i] & 15];
+  }
+  return out;
+}
+
+std::optional<Digest> DigestFromHex(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  Digest d{};
+  for (size_t i = 0; i < 32; ++i) {
+    int hi = HexValue(hex[2 * i]);
+    int lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    d[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return d;
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr) throw std::bad_alloc();
+  Reset();
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256::Reset() {
+  if (EVP_DigestInit_ex(ctx_, Md(), nullptr) != 1) throw std::runtime_error("EVP_DigestInit_ex failed");
+}
+
+void Sha256::Update(const void* data, size_t len) {
+  if (len == 0) return;
+  EVP_DigestUpdate(ctx_, data, len);
+}
+
+Digest Sha256::Finish() {
+  Digest d{};
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(ctx_, d.data(), &n);
+  Reset();
+  return d;
+}
+
+Digest Sha256::Of(std::string_view data) {
+  Sha256 h;
+  h.Update(data.data(), data.size());
+  return h.Finish();
+}
+
+}  // namespace lifeboat

@@ -1,0 +1,151 @@
+// ArchiveSource: each pass opens the archive afresh and walks its headers in
+// order. Candidate ids are the ordinal of the member among all headers, so
+// Survey and Fetch agree without keeping a name index. Member names are only
+// used as labels: nothing is ever extracted to a path taken from the archive,
+// which makes traversal tricks ("../", absolute names, links) harmless. Data
+// reads stop at the size the planner allows, which bounds decompression bombs.
+#include "recovery/source_archive.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "recovery/hash_stream.h"
+#include "recovery/rel_path.h"
+
+namespace lifeboat {
+namespace {
+
+struct ArchiveFree {
+  void operator()(struct archive* a) const { archive_read_free(a); }
+};
+using ArchivePtr = std::unique_ptr<struct archive, ArchiveFree>;
+
+// The current member's data as a ByteReader.
+class MemberReader final : public ByteReader {
+ public:
+  explicit MemberReader(struct archive* a) : a_(a) {}
+  Result<size_t> Read(char* buf, size_t cap) override {
+    la_ssize_t n = archive_read_data(a_, buf, cap);
+    if (n < 0) {
+      const char* why = archive_error_string(a_);
+      return Status::Error(Status::Code::kIoError, why ? why : "archive read error");
+    }
+    return static_cast<size_t>(n);
+  }
+
+ private:
+  struct archive* a_;
+};
+
+std::string CleanMemberName(const char* raw) {
+  std::string_view n = raw ? raw : "";
+  while (n.substr(0, 2) == "./") n.remove_prefix(2);
+  return std::string(n);
+}
+
+class ArchiveSource final : public Source {
+ public:
+  ArchiveSource(std::string location, std::string label) : location_(std::move(location)), label_(std::move(label)) {}
+
+  const std::string& label() const override { return label_; }
+  const std::string& location() const override { return location_; }
+
+  Status Survey(const WantFn& want, const std::function<uint64_t(const Candidate&)>& max_bytes,
+                const HashedFn& hashed, ProgressSink& progress, const CancelToken& cancel) override {
+    return Walk(cancel, [&](struct archive* a, const Candidate& c) -> bool {
+      if (!want(c)) return true;
+      MemberReader reader(a);
+      Result<StreamHash> h = HashStream(reader, max_bytes(c), progress, cancel);
+      if (!h.ok()) {
+        warnings_.push_back(label_ + ":" + c.name + ": " + h.status().message());
+        return !cancel.cancelled();
+      }
+      progress.Advance(1, 0);
+      if (h->over_limit) return true;
+      return hashed(c, h->digest, h->bytes);
+    });
+  }
+
+  Status Fetch(const std::vector<uint64_t>& ids, const ConsumeFn& consume, const CancelToken& cancel) override {
+    std::unordered_set<uint64_t> wanted(ids.begin(), ids.end());
+    return Walk(cancel, [&](struct archive* a, const Candidate& c) -> bool {
+      if (wanted.erase(c.id) == 0) return true;
+      MemberReader reader(a);
+      consume(c, reader);
+      return !wanted.empty();
+    });
+  }
+
+ private:
+  // Calls visit(archive, candidate) for each regular-file member until it
+  // returns false. Header errors end the walk with a non-OK Status.
+  template <typename Visit>
+  Status Walk(const CancelToken& cancel, Visit&& visit) {
+    ArchivePtr a(archive_read_new());
+    EnableArchiveFormats(a.get());
+    if (archive_read_open_filename(a.get(), location_.c_str(), 1 << 16) != ARCHIVE_OK)
+      return Error(a.get(), "cannot open");
+    uint64_t ordinal = 0;
+    for (;;) {
+      if (cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");
+      struct archive_entry* e = nullptr;
+      int r = archive_read_next_header(a.get(), &e);
+      if (r == ARCHIVE_EOF) return Status::Ok();
+      if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) return Error(a.get(), "unreadable after member " + std::to_string(ordinal));
+      uint64_t id = ordinal++;
+      if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) != nullptr) continue;
+      Candidate c;
+      c.id = id;
+      c.name = CleanMemberName(archive_entry_pathname(e));
+      c.size = archive_entry_size_is_set(e) && archive_entry_size(e) >= 0
+                   ? static_cast<uint64_t>(archive_entry_size(e))
+                   : kUnknownCandidateSize;
+      if (!visit(a.get(), c)) return Status::Ok();
+    }
+  }
+
+  Status Error(struct archive* a, const std::string& what) const {
+    const char* why = archive_error_string(a);
+    return Status::Error(Status::Code::kIoError, location_ + ": " + what + ": " + (why ? why : "unknown error"));
+  }
+
+  std::string location_, label_;
+};
+
+}  // namespace
+
+void EnableArchiveFormats(struct archive* a) {
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  archive_read_support_format_gnutar(a);
+  archive_read_support_format_zip(a);
+  archive_read_support_format_7zip(a);
+  archive_read_support_format_cab(a);
+  archive_read_support_format_iso9660(a);
+  archive_read_support_format_cpio(a);
+}
+
+Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path) {
+  // Open once now so a wrong path or an unknown format is reported before
+  // any work starts.
+  ArchivePtr a(archive_read_new());
+  EnableArchiveFormats(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    const char* why = archive_error_string(a.get());
+    return Status::Error(Status::Code::kInvalidInput,
+                         "source " + path + " is not a readable archive: " + (why ? why : "unknown format"));
+  }
+  struct archive_entry* e = nullptr;
+  int r = archive_read_next_header(a.get(), &e);
+  if (r != ARCHIVE_OK && r != ARCHIVE_WARN && r != ARCHIVE_EOF) {
+    const char* why = archive_error_string(a.get());
+    return Status::Error(Status::Code::kInvalidInput,
+                         "source " + path + " is not a readable archive: " + (why ? why : "unknown format"));
+  }
+  return std::unique_ptr<Source>(new ArchiveSource(path, std::string(BaseName(path))));
+}
+
+}  // namespace lifeboat

@@ -1,0 +1,155 @@
+// Workspace layout, run ids, run listing and crash recovery (workspace.h).
+#include "recovery/workspace.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <set>
+
+#include "recovery/rel_path.h"
+
+namespace lifeboat {
+namespace {
+
+const std::string kJournalDir = std::string(kWorkspaceDir) + "/journal";
+constexpr std::string_view kJournalExt = ".log";
+
+}  // namespace
+
+std::string JournalPath(const std::string& run_id) { return kJournalDir + "/" + run_id + ".log"; }
+std::string BackupPath(const std::string& run_id, const std::string& path) {
+  return std::string(kWorkspaceDir) + "/backup/" + run_id + "/" + path;
+}
+std::string UndoPath(const std::string& run_id, const std::string& path) {
+  return std::string(kWorkspaceDir) + "/undo/" + run_id + "/" + path;
+}
+std::string TempPathFor(const std::string& path) { return path + ".lifeboat-tmp"; }
+
+std::string IsoTime(std::time_t now) {
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string NewRunId(std::time_t now) {
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  std::random_device rd;
+  char tail[8];
+  std::snprintf(tail, sizeof tail, "-%04x", rd() & 0xFFFF);
+  return std::string(buf) + tail;
+}
+
+bool IsValidRunId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+  });
+}
+
+Result<std::unique_ptr<FileLock>> LockWorkspace(FileSystem& fs) {
+  LB_RETURN_IF_ERROR(MakeDirs(fs, kJournalDir));
+  return fs.Lock(std::string(kWorkspaceDir) + "/lock");
+}
+
+RunInfo SummarizeRun(const std::string& run_id, const JournalContents& journal) {
+  RunInfo info;
+  info.run_id = run_id;
+  for (const JournalRecord& r : journal.records) {
+    switch (r.op) {
+      case JournalRecord::Op::kRun:
+        info.time = r.time;
+        info.manifest = r.manifest;
+        break;
+      case JournalRecord::Op::kBegin:
+        ++info.steps;
+        break;
+      case JournalRecord::Op::kDone:
+        ++info.done;
+        break;
+      case JournalRecord::Op::kEnd:
+        info.ended = true;
+        break;
+      case JournalRecord::Op::kRecovered:
+        info.recovered = true;
+        break;
+      case JournalRecord::Op::kUndone:
+        info.undone = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return info;
+}
+
+Result<std::vector<RunInfo>> ListRuns(FileSystem& fs) {
+  std::vector<RunInfo> runs;
+  Result<std::vector<DirEntry>> entries = fs.ListDir(kJournalDir);
+  if (!entries.ok()) {
+    if (entries.status().code() == Status::Code::kNotFound) return runs;
+    return entries.status();
+  }
+  std::vector<std::string> ids;
+  for (const DirEntry& e : *entries) {
+    if (e.type != FileType::kRegular || e.name.size() <= kJournalExt.size()) continue;
+    if (e.name.compare(e.name.size() - kJournalExt.size(), kJournalExt.size(), kJournalExt) != 0) continue;
+    std::string id = e.name.substr(0, e.name.size() - kJournalExt.size());
+    if (IsValidRunId(id)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  for (const std::string& id : ids) {
+    Result<JournalContents> j = ReadJournal(fs, JournalPath(id));
+    if (!j.ok()) {
+      RunInfo bad;
+      bad.run_id = id;
+      bad.manifest = "(unreadable journal: " + j.status().message() + ")";
+      runs.push_back(bad);
+      continue;
+    }
+    runs.push_back(SummarizeRun(id, *j));
+  }
+  return runs;
+}
+
+Result<std::vector<std::string>> RecoverInterruptedRuns(FileSystem& fs, std::time_t now) {
+  std::vector<std::string> notes;
+  Result<std::vector<RunInfo>> runs = ListRuns(fs);
+  if (!runs.ok()) return runs.status();
+  for (const RunInfo& run : *runs) {
+    if (run.ended || run.recovered || run.undone) continue;
+    Result<JournalContents> j = ReadJournal(fs, JournalPath(run.run_id));
+    if (!j.ok()) {
+      notes.push_back("run " + run.run_id + " was interrupted but its journal is unreadable (" +
+                      j.status().message() + "); left as it is");
+      continue;
+    }
+    std::set<uint32_t> finished;
+    for (const JournalRecord& r : j->records)
+      if (r.op == JournalRecord::Op::kDone || r.op == JournalRecord::Op::kFailed) finished.insert(r.seq);
+    size_t removed = 0;
+    for (const JournalRecord& r : j->records) {
+      if (r.op != JournalRecord::Op::kBegin || finished.count(r.seq)) continue;
+      Status rm = fs.RemoveFile(r.tmp);
+      if (rm.ok())
+        ++removed;
+      else if (rm.code() != Status::Code::kNotFound)
+        notes.push_back("run " + run.run_id + ": could not remove temp file: " + rm.message());
+    }
+    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(fs, JournalPath(run.run_id), j->torn_tail);
+    if (!w.ok()) return w.status();
+    JournalRecord rec;
+    rec.op = JournalRecord::Op::kRecovered;
+    rec.time = IsoTime(now);
+    LB_RETURN_IF_ERROR((*w)->AddAndSync(rec));
+    notes.push_back("run " + run.run_id + " had been interrupted; removed " + std::to_string(removed) +
+                    " leftover temp file(s). `lifeboat undo --run " + run.run_id + "` can still revert it");
+  }
+  return notes;
+}
+
+}  // namespace lifeboat

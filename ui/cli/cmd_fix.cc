@@ -1,0 +1,132 @@
+// `lifeboat fix`: scan, find verified copies in the sources, show the plan,
+// and (after --yes or a "y" at the prompt) write them in place.
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include "recovery/executor.h"
+#include "recovery/planner.h"
+#include "recovery/report.h"
+#include "recovery/scanner.h"
+#include "recovery/source.h"
+#include "recovery/workspace.h"
+#include "ui/cli/check_options.h"
+#include "ui/cli/commands.h"
+#include "ui/report/text_report.h"
+
+namespace lifeboat::ui {
+namespace {
+
+struct FixOptions {
+  CheckOptions check;
+  std::vector<std::string> sources;
+  bool dry_run = false;
+  bool yes = false;
+};
+
+int RunFix(const FixOptions& o) {
+  const OutputOptions& out = o.check.out;
+  bool interactive = IsTerminal(0) && IsTerminal(2);
+  if (!o.dry_run && !o.yes && !interactive)
+    return EmitError("fix", o.check.target,
+                     "not on a terminal: add --yes to repair unattended, or --dry-run to see the plan", out,
+                     kExitUsage);
+  int code = 0;
+  std::unique_ptr<CheckInputs> in = OpenCheckInputs("fix", o.check, code);
+  if (!in) return code;
+  std::vector<std::unique_ptr<Source>> sources;
+  for (const std::string& path : o.sources) {
+    Result<std::unique_ptr<Source>> s = OpenSource(path);
+    if (!s.ok()) return EmitError("fix", o.check.target, s.status().message(), out);
+    sources.push_back(std::move(s).value());
+  }
+
+  const CancelToken& cancel = InstallSignalHandlers();
+  std::unique_ptr<ProgressSink> progress = MakeProgress(out);
+  ScanResult scan = ScanTarget(*in->fs, in->manifest, ScanOptions{o.check.jobs}, *progress, cancel);
+  RepairPlan plan;
+  if (!scan.cancelled) plan = PlanRepair(in->manifest, scan, sources, *progress, cancel);
+  progress.reset();
+
+  auto report_without_run = [&] {
+    RunReport r = FixReport(in->manifest, scan, plan, nullptr);
+    r.target = o.check.target;
+    return r;
+  };
+  if (scan.cancelled || plan.cancelled || o.dry_run) {
+    RunReport r = report_without_run();
+    if (o.dry_run && !out.quiet) {
+      std::ostream& text = out.json == "-" ? std::cerr : std::cout;
+      WritePlan(text, in->manifest, plan);
+      text << '\n';
+    }
+    return Emit(r, out);
+  }
+  if (plan.steps.empty()) {  // nothing to write: no run, no journal
+    ExecuteResult none;
+    RunReport r = FixReport(in->manifest, scan, plan, &none);
+    r.target = o.check.target;
+    return Emit(r, out);
+  }
+  if (!o.yes) {
+    WritePlan(std::cerr, in->manifest, plan);
+    if (!AskYesNo("Write these " + std::to_string(plan.steps.size()) + " file(s) to " + o.check.target + "?")) {
+      RunReport r = report_without_run();
+      r.cancelled = true;
+      ComputeExitCode(r);
+      std::cerr << "Nothing was written.\n";
+      return Emit(r, out);
+    }
+  }
+
+  Result<std::unique_ptr<FileLock>> lock = LockWorkspace(*in->fs);
+  if (!lock.ok()) return EmitError("fix", o.check.target, lock.status().message(), out);
+  std::time_t now = std::time(nullptr);
+  Result<std::vector<std::string>> recovered = RecoverInterruptedRuns(*in->fs, now);
+  if (!recovered.ok()) return EmitError("fix", o.check.target, recovered.status().message(), out);
+
+  ExecuteOptions exec_opts;
+  exec_opts.run_id = NewRunId(now);
+  exec_opts.target = o.check.target;
+  exec_opts.manifest = in->manifest.name;
+  exec_opts.manifest_sha256 = ToHex(in->manifest.file_sha256);
+  exec_opts.now = now;
+  progress = MakeProgress(out);
+  ExecuteResult exec = ExecutePlan(*in->fs, plan, sources, exec_opts, *progress, cancel);
+  progress.reset();
+
+  RunReport r = FixReport(in->manifest, scan, plan, &exec);
+  r.target = o.check.target;
+  r.run_id = exec_opts.run_id;
+  r.warnings.insert(r.warnings.begin(), recovered->begin(), recovered->end());
+  return Emit(r, out);
+}
+
+}  // namespace
+
+void AddFixCommand(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<FixOptions>();
+  CLI::App* cmd = app.add_subcommand("fix", "Restore missing and corrupt files from verified copies");
+  AddCheckOptions(cmd, opts->check);
+  cmd->add_option("-s,--source", opts->sources,
+                  "Where good copies may be: a directory or an archive (tar, tar.gz, zip, 7z, cab, iso); "
+                  "repeatable, searched in order")
+      ->option_text("PATH");
+  cmd->add_flag("-n,--dry-run", opts->dry_run, "Show the repair plan and write nothing");
+  cmd->add_flag("-y,--yes", opts->yes, "Do not ask before writing (required when not on a terminal)");
+  cmd->footer(
+      "Copies are matched by content: any file in a source whose size and SHA-256 equal the\n"
+      "manifest's is used, whatever its name. Nothing is written unless its hash matches.\n"
+      "Each write goes to a temp file that is fsynced and hashed again before it is renamed\n"
+      "into place; a replaced file is kept in <target>/lifeboat/backup/<run>/ and every step\n"
+      "is journaled in <target>/lifeboat/journal/, so `lifeboat undo` can revert the run.\n\n"
+      "Example:\n"
+      "  lifeboat fix --target /mnt/win --manifest xp-sp3-x86.sha256 \\\n"
+      "      --source /media/usb/payload --source /mnt/win/WINDOWS/system32/dllcache\n"
+      "  lifeboat fix -t /mnt/win -m xp.sha256 -s payload.tar.gz --dry-run\n\n"
+      "Exit: 0 healthy, 1 all repaired, 4 problems left, 5 some repaired and some left,\n"
+      "8 operational error, 16 usage error, 32 cancelled.");
+  cmd->callback([opts, &exit_code] { exit_code = RunFix(*opts); });
+}
+
+}  // namespace lifeboat::ui

@@ -1,0 +1,41 @@
+// `lifeboat scan`: compare the target with the manifest; read-only.
+#include <memory>
+
+#include "recovery/report.h"
+#include "recovery/scanner.h"
+#include "ui/cli/check_options.h"
+#include "ui/cli/commands.h"
+
+namespace lifeboat::ui {
+namespace {
+
+int RunScan(const CheckOptions& o) {
+  int code = 0;
+  std::unique_ptr<CheckInputs> in = OpenCheckInputs("scan", o, code);
+  if (!in) return code;
+  const CancelToken& cancel = InstallSignalHandlers();
+  std::unique_ptr<ProgressSink> progress = MakeProgress(o.out);
+  ScanResult scan = ScanTarget(*in->fs, in->manifest, ScanOptions{o.jobs}, *progress, cancel);
+  progress.reset();
+  RunReport report = ScanReport(in->manifest, scan);
+  report.target = o.target;
+  return Emit(report, o.out);
+}
+
+}  // namespace
+
+void AddScanCommand(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<CheckOptions>();
+  CLI::App* cmd = app.add_subcommand("scan", "Check every file in the manifest; writes nothing");
+  AddCheckOptions(cmd, *opts);
+  cmd->footer(
+      "Each manifest path is looked up case-insensitively beneath the target; a file is\n"
+      "ok when its SHA-256 matches, missing, or corrupt (different size or hash).\n\n"
+      "Example:\n"
+      "  lifeboat scan --target /mnt/win --manifest xp-sp3-x86.sha256\n"
+      "  lifeboat scan -t /mnt/win -m xp-sp3-x86.mtree --json report.json\n\n"
+      "Exit: 0 healthy, 4 problems found, 8 operational error, 16 usage error, 32 cancelled.");
+  cmd->callback([opts, &exit_code] { exit_code = RunScan(*opts); });
+}
+
+}  // namespace lifeboat::ui

@@ -1,0 +1,138 @@
+// `lifeboat undo`: revert the last (or a given) fix run from its journal and
+// backups; `--list` shows the runs.
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "recovery/filesystem_posix.h"
+#include "recovery/report.h"
+#include "recovery/undo.h"
+#include "recovery/workspace.h"
+#include "ui/cli/cli_common.h"
+#include "ui/cli/commands.h"
+#include "ui/report/text_report.h"
+
+namespace lifeboat::ui {
+namespace {
+
+struct UndoOptions {
+  std::string target;
+  std::string run;
+  bool all = false;
+  bool list = false;
+  bool dry_run = false;
+  OutputOptions out;
+};
+
+std::string RunState(const RunInfo& r) {
+  if (r.undone) return "undone";
+  if (r.ended) return "complete";
+  if (r.recovered) return "interrupted";
+  return "interrupted (not yet recovered)";
+}
+
+int ListRunsCommand(FileSystem& fs, const UndoOptions& o) {
+  Result<std::vector<RunInfo>> runs = ListRuns(fs);
+  if (!runs.ok()) return EmitError("undo", o.target, runs.status().message(), o.out);
+  if (runs->empty()) {
+    std::cout << "No lifeboat runs on " << o.target << ".\n";
+    return 0;
+  }
+  std::cout << std::left << std::setw(22) << "RUN" << std::setw(22) << "STARTED" << std::setw(12) << "FILES"
+            << "STATE\n";
+  for (const RunInfo& r : *runs)
+    std::cout << std::setw(22) << r.run_id << std::setw(22) << r.time << std::setw(12)
+              << (std::to_string(r.done) + "/" + std::to_string(r.steps)) << RunState(r) << '\n';
+  return 0;
+}
+
+int RunUndo(const UndoOptions& o) {
+  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(o.target);
+  if (!fs.ok()) return EmitError("undo", o.target, fs.status().message(), o.out);
+  if (o.list) return ListRunsCommand(**fs, o);
+
+  std::unique_ptr<FileLock> lock;
+  if (!o.dry_run) {
+    Result<std::unique_ptr<FileLock>> l = LockWorkspace(**fs);
+    if (!l.ok()) return EmitError("undo", o.target, l.status().message(), o.out);
+    lock = std::move(l).value();
+  }
+  Result<std::vector<RunInfo>> runs = ListRuns(**fs);
+  if (!runs.ok()) return EmitError("undo", o.target, runs.status().message(), o.out);
+
+  std::vector<std::string> ids;
+  if (!o.run.empty()) {
+    ids.push_back(o.run);
+  } else if (o.all) {
+    for (auto it = runs->rbegin(); it != runs->rend(); ++it)
+      if (!it->undone) ids.push_back(it->run_id);
+    if (ids.empty()) {
+      if (!o.out.quiet) std::cout << "Every run on " << o.target << " is already undone; nothing to do.\n";
+      return 0;
+    }
+  } else {
+    if (runs->empty())
+      return EmitError("undo", o.target, "nothing to undo: no lifeboat fix has run on this target", o.out);
+    ids.push_back(runs->back().run_id);
+  }
+
+  const CancelToken& cancel = InstallSignalHandlers();
+  int code = 0;
+  for (const std::string& id : ids) {
+    Result<UndoPlan> plan = PlanUndo(**fs, id, cancel);
+    if (!plan.ok()) {
+      code |= EmitError("undo", o.target, plan.status().message(), o.out,
+                        plan.status().code() == Status::Code::kCancelled ? kExitCancelled : kExitOperational);
+      break;
+    }
+    if (plan->already_undone) {
+      if (!o.out.quiet)
+        std::cout << "Run " << id << " was already undone (" << plan->undone_time << "); nothing to do.\n";
+      continue;
+    }
+    if (o.dry_run) {
+      if (!o.out.quiet) WriteUndoPlan(o.out.json == "-" ? std::cerr : std::cout, *plan);
+      RunReport r = UndoReport(*plan, nullptr);
+      r.target = o.target;
+      code |= Emit(r, o.out);
+      continue;
+    }
+    std::unique_ptr<ProgressSink> progress = MakeProgress(o.out);
+    UndoResult result = ExecuteUndo(**fs, *plan, std::time(nullptr), *progress, cancel);
+    progress.reset();
+    RunReport r = UndoReport(*plan, &result);
+    r.target = o.target;
+    code |= Emit(r, o.out);
+    if (result.cancelled || !result.fatal.ok()) break;
+  }
+  return code;
+}
+
+}  // namespace
+
+void AddUndoCommand(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<UndoOptions>();
+  CLI::App* cmd = app.add_subcommand("undo", "Revert a fix run exactly, from its journal and backups");
+  cmd->add_option("-t,--target", opts->target, "Root of the volume the fix ran on")->required()->option_text("DIR");
+  CLI::Option* run = cmd->add_option("--run", opts->run, "Run to revert (default: the most recent)")
+                         ->option_text("ID");
+  CLI::Option* all = cmd->add_flag("--all", opts->all, "Revert every run not yet undone, newest first");
+  run->excludes(all);
+  cmd->add_flag("--list", opts->list, "List the runs recorded on the target and exit");
+  cmd->add_flag("-n,--dry-run", opts->dry_run, "Show what undo would do and change nothing");
+  AddOutputOptions(cmd, opts->out, /*list_all=*/false);
+  cmd->footer(
+      "Files a run restored are moved to <target>/lifeboat/undo/<run>/, files it replaced are\n"
+      "put back from <target>/lifeboat/backup/<run>/. A file changed since the fix is left\n"
+      "alone and reported (exit 4). Undoing a run twice is a no-op.\n\n"
+      "Example:\n"
+      "  lifeboat undo --target /mnt/win\n"
+      "  lifeboat undo --target /mnt/win --list\n"
+      "  lifeboat undo --target /mnt/win --run 20261129-143015-3f9a\n\n"
+      "Exit: 0 reverted (or nothing to do), 4 conflicts left, 8 operational error,\n"
+      "16 usage error, 32 cancelled.");
+  cmd->callback([opts, &exit_code] { exit_code = RunUndo(*opts); });
+}
+
+}  // namespace lifeboat::ui

@@ -1,0 +1,44 @@
+// JSON report writer. Key order is fixed (ordered_json) so reports diff well.
+#include "ui/report/json_report.h"
+
+#include <nlohmann/json.hpp>
+
+namespace lifeboat::ui {
+
+void WriteJsonReport(std::ostream& out, const RunReport& r, bool all) {
+  using nlohmann::ordered_json;
+  auto str_or_null = [](const std::string& s) { return s.empty() ? ordered_json(nullptr) : ordered_json(s); };
+  ordered_json j;
+  j["schema"] = "lifeboat.report/1";
+  j["command"] = r.command;
+  j["run_id"] = str_or_null(r.run_id);
+  j["target"] = r.target;
+  j["dry_run"] = r.dry_run;
+  if (r.has_manifest) {
+    j["manifest"] = {{"path", r.manifest_path}, {"sha256", ToHex(r.manifest_sha256)}, {"entries", r.manifest_entries}};
+  } else {
+    j["manifest"] = nullptr;
+  }
+  const Summary& s = r.summary;
+  j["summary"] = {{"ok", s.ok}, {"missing", s.missing}, {"corrupt", s.corrupt}, {"restored", s.restored},
+                  {"unrepaired", s.unrepaired}};
+  if (r.command == "undo") j["summary"]["reverted"] = s.reverted;
+  ordered_json files = ordered_json::array();
+  for (const FileReport& f : r.files) {
+    if (f.state == FileState::kOk && !all) continue;
+    files.push_back({{"path", f.path},
+                     {"state", FileStateName(f.state)},
+                     {"expected_sha256", f.expected ? ordered_json(ToHex(*f.expected)) : ordered_json(nullptr)},
+                     {"found_sha256", f.found ? ordered_json(ToHex(*f.found)) : ordered_json(nullptr)},
+                     {"source", str_or_null(f.source)},
+                     {"message", f.message}});
+  }
+  j["files"] = std::move(files);
+  j["warnings"] = r.warnings;
+  j["cancelled"] = r.cancelled;
+  j["error"] = str_or_null(r.error);
+  j["exit_code"] = r.exit_code;
+  out << j.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace lifeboat::ui

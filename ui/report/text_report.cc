@@ -1,0 +1,126 @@
+// Text report and plan rendering. Columns are padded for a 80-column console;
+// long paths simply push the detail further right.
+#include "ui/report/text_report.h"
+
+#include <iomanip>
+
+namespace lifeboat::ui {
+namespace {
+
+const char* Tag(FileState s) {
+  switch (s) {
+    case FileState::kOk:
+      return "OK";
+    case FileState::kMissing:
+      return "MISSING";
+    case FileState::kCorrupt:
+      return "CORRUPT";
+    case FileState::kRestored:
+      return "RESTORED";
+    case FileState::kUnrepaired:
+      return "UNREPAIRED";
+    case FileState::kReverted:
+      return "REVERTED";
+  }
+  return "?";
+}
+
+void Row(std::ostream& out, const char* tag, const std::string& path, const std::string& detail) {
+  out << "  " << std::left << std::setw(11) << tag << ' ' << path;
+  if (!detail.empty()) out << (path.size() < 40 ? std::string(40 - path.size(), ' ') : std::string(" ")) << ' ' << detail;
+  out << '\n';
+}
+
+std::string Detail(const FileReport& f) {
+  std::string d;
+  if (!f.source.empty()) d = (f.state == FileState::kMissing || f.state == FileState::kCorrupt ? "copy in " : "from ") + f.source;
+  if (!f.message.empty()) d += (d.empty() ? "" : "; ") + f.message;
+  return d;
+}
+
+}  // namespace
+
+void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& opt) {
+  out << "lifeboat " << r.command << (r.dry_run ? " (dry run: nothing written)" : "") << '\n';
+  if (!r.target.empty()) out << "  target    " << r.target << '\n';
+  if (r.has_manifest)
+    out << "  manifest  " << r.manifest_path << " (" << r.manifest_entries << " entries, sha256 "
+        << ToHex(r.manifest_sha256).substr(0, 16) << "…)\n";
+  if (!r.run_id.empty() && r.command != "scan") out << "  run       " << r.run_id << '\n';
+  out << '\n';
+  size_t listed = 0;
+  for (const FileReport& f : r.files) {
+    if (f.state == FileState::kOk && !opt.all) continue;
+    Row(out, Tag(f.state), f.path, Detail(f));
+    if (opt.verbose && f.state != FileState::kOk && f.state != FileState::kReverted) {
+      if (f.expected) out << "              expected sha256 " << ToHex(*f.expected) << '\n';
+      out << "              found    sha256 " << (f.found ? ToHex(*f.found) : std::string("-")) << '\n';
+    }
+    ++listed;
+  }
+  if (listed > 0) out << '\n';
+  for (const std::string& w : r.warnings) out << "warning: " << w << '\n';
+  if (!r.warnings.empty()) out << '\n';
+
+  const Summary& s = r.summary;
+  if (r.command == "undo") {
+    out << s.reverted << " reverted, " << s.unrepaired << " left alone (conflicts)\n";
+  } else {
+    out << s.ok << " ok, " << s.missing << " missing, " << s.corrupt << " corrupt";
+    if (r.command == "fix" && !r.dry_run) out << "  ->  " << s.restored << " restored";
+    out << ", " << s.unrepaired << " unrepaired\n";
+  }
+  if (!r.error.empty()) out << "error: " << r.error << '\n';
+  if (r.cancelled) out << "cancelled: the run stopped early; what was done is consistent and journaled\n";
+
+  const char* verdict = "";
+  if (r.command == "scan" || r.dry_run) {
+    verdict = r.exit_code == 0 ? "Healthy: every file matches the manifest."
+                               : "Problems found: `lifeboat fix` with --source can repair them.";
+  } else if (r.command == "fix") {
+    if (r.exit_code == 0) verdict = "Healthy: nothing needed repair.";
+    else if (r.exit_code == 1) verdict = "Repaired: every problem was fixed.";
+    else if (r.exit_code & 4) verdict = "Problems left: see UNREPAIRED above.";
+  } else if (r.command == "undo") {
+    verdict = r.exit_code == 0 ? "Undone: the run's changes were reverted." : "Undo incomplete: see above.";
+  }
+  out << verdict << " (exit " << r.exit_code << ")\n";
+  if (r.command == "fix" && !r.dry_run && s.restored > 0)
+    out << "Undo with: lifeboat undo --target " << r.target << " --run " << r.run_id << '\n';
+}
+
+void WritePlan(std::ostream& out, const Manifest& m, const RepairPlan& plan) {
+  out << "Plan: " << plan.steps.size() << " file(s) to write";
+  if (!plan.unrepairable.empty()) out << ", " << plan.unrepairable.size() << " without a safe repair";
+  out << '\n';
+  for (const std::string& d : plan.mkdirs) Row(out, "mkdir", d, "");
+  for (const RepairStep& s : plan.steps)
+    Row(out, s.kind == StepKind::kRestore ? "restore" : "replace", s.path,
+        "from " + s.source_label + (s.kind == StepKind::kReplace ? " (old file kept in backup)" : ""));
+  for (const Unrepairable& u : plan.unrepairable) Row(out, "skip", m.entries[u.entry].path, u.reason);
+}
+
+void WriteUndoPlan(std::ostream& out, const UndoPlan& plan) {
+  out << "Undo plan for run " << plan.run_id << ":\n";
+  for (const UndoAction& a : plan.actions) {
+    switch (a.kind) {
+      case UndoAction::Kind::kPutBack:
+        Row(out, "put back", a.path, "from " + a.from);
+        break;
+      case UndoAction::Kind::kSetAside:
+        Row(out, "take away", a.path, "to " + a.to);
+        break;
+      case UndoAction::Kind::kRemoveTemp:
+        Row(out, "rm temp", a.path, "");
+        break;
+      case UndoAction::Kind::kRemoveDir:
+        Row(out, "rmdir", a.path, "if empty");
+        break;
+      case UndoAction::Kind::kConflict:
+        Row(out, "CONFLICT", a.path, a.message);
+        break;
+    }
+  }
+}
+
+}  // namespace lifeboat::ui

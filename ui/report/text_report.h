@@ -1,0 +1,25 @@
+// Human-readable reports: the summary a technician reads on stdout.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "recovery/manifest.h"
+#include "recovery/planner.h"
+#include "recovery/report.h"
+#include "recovery/undo.h"
+
+namespace lifeboat::ui {
+
+struct TextOptions {
+  bool all = false;      // list ok entries too
+  bool verbose = false;  // show hashes of problem files
+};
+
+void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& opt);
+// The repair plan, one line per directory and step ("fix --dry-run", and the
+// confirmation prompt).
+void WritePlan(std::ostream& out, const Manifest& m, const RepairPlan& plan);
+void WriteUndoPlan(std::ostream& out, const UndoPlan& plan);
+
+}  // namespace lifeboat::ui
