@@ -153,10 +153,10 @@ class Executor {
     // 2. Temp files from one pass over the source.
     std::map<uint64_t, std::vector<size_t>> by_candidate;
     for (size_t i : steps) by_candidate[plan_.steps[i].candidate.id].push_back(i);
-    std::vector<uint64_t> ids;
-    for (auto& [id, unused] : by_candidate) ids.push_back(id);
+    std::vector<Candidate> wanted;
+    for (auto& [id, users] : by_candidate) wanted.push_back(plan_.steps[users.front()].candidate);
     Status fetched = sources_[source]->Fetch(
-        ids, [&](const Candidate& c, ByteReader& in) { WriteTemps(by_candidate[c.id], in); }, cancel_);
+        wanted, [&](const Candidate& c, ByteReader& in) { WriteTemps(by_candidate[c.id], in); }, cancel_);
     for (size_t i : steps) {
       if (state_[i] != State::kBegun) continue;
       if (cancel_.cancelled())

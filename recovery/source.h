@@ -51,11 +51,13 @@ class Source {
   virtual Status Survey(const WantFn& want, const std::function<uint64_t(const Candidate&)>& max_bytes,
                         const HashedFn& hashed, ProgressSink& progress, const CancelToken& cancel) = 0;
 
-  // Streams the content of each candidate in `ids` to consume(c, reader), in
-  // the source's natural order, each once. A consume error is recorded by the
-  // caller; Fetch carries on with the next candidate.
+  // Streams the content of each candidate (as Survey reported it, possibly
+  // by another Source object over the same path) to consume(c, reader), in
+  // the source's natural order, each once. Candidates that cannot be read are
+  // skipped with a warning; the caller notices they were not delivered.
   using ConsumeFn = std::function<void(const Candidate&, ByteReader&)>;
-  virtual Status Fetch(const std::vector<uint64_t>& ids, const ConsumeFn& consume, const CancelToken& cancel) = 0;
+  virtual Status Fetch(const std::vector<Candidate>& wanted, const ConsumeFn& consume,
+                       const CancelToken& cancel) = 0;
 
   const std::vector<std::string>& warnings() const { return warnings_; }
 

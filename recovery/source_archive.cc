@@ -10,7 +10,7 @@
 #include <archive_entry.h>
 
 #include <algorithm>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "recovery/hash_stream.h"
 #include "recovery/rel_path.h"
@@ -69,13 +69,18 @@ class ArchiveSource final : public Source {
     });
   }
 
-  Status Fetch(const std::vector<uint64_t>& ids, const ConsumeFn& consume, const CancelToken& cancel) override {
-    std::unordered_set<uint64_t> wanted(ids.begin(), ids.end());
+  Status Fetch(const std::vector<Candidate>& wanted, const ConsumeFn& consume,
+               const CancelToken& cancel) override {
+    std::unordered_map<uint64_t, std::string> left;  // ordinal -> expected name
+    for (const Candidate& c : wanted) left.emplace(c.id, c.name);
+    if (left.empty()) return Status::Ok();
     return Walk(cancel, [&](struct archive* a, const Candidate& c) -> bool {
-      if (wanted.erase(c.id) == 0) return true;
+      auto it = left.find(c.id);
+      if (it == left.end() || it->second != c.name) return true;  // another file now: not ours
+      left.erase(it);
       MemberReader reader(a);
       consume(c, reader);
-      return !wanted.empty();
+      return !left.empty();
     });
   }
 

@@ -47,11 +47,10 @@ class DirectorySource final : public Source {
     return Status::Ok();
   }
 
-  Status Fetch(const std::vector<uint64_t>& ids, const ConsumeFn& consume, const CancelToken& cancel) override {
-    for (uint64_t id : ids) {
+  Status Fetch(const std::vector<Candidate>& wanted, const ConsumeFn& consume,
+               const CancelToken& cancel) override {
+    for (const Candidate& c : wanted) {
       if (cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");
-      if (id >= candidates_.size()) continue;
-      const Candidate& c = candidates_[id];
       Result<std::unique_ptr<ByteReader>> in = fs_->OpenRead(c.name);
       if (!in.ok()) {
         warnings_.push_back(label_ + ": " + in.status().message());

@@ -135,7 +135,14 @@ Result<UndoPlan> PlanUndo(FileSystem& fs, const std::string& run_id, const Cance
     a.kind = UndoAction::Kind::kPutBack;
     a.path = b->path;
     a.from = b->backup;
-    if (now.exists) a.to = UndoPath(run_id, b->path);
+    if (now.exists) {
+      // Our copy is linked aside first, unless an earlier, interrupted undo
+      // already did that.
+      a.to = UndoPath(run_id, b->path);
+      Seen aside = Look(fs, a.to, cancel);
+      if (aside.exists && aside.digest == now.digest) a.to.clear();
+      else if (aside.exists) a.to += ".again";
+    }
     plan.actions.push_back(a);
   }
   for (auto it = mkdirs.rbegin(); it != mkdirs.rend(); ++it) {

@@ -1,0 +1,206 @@
+// Tests for recovery/executor.cc: verified atomic writes, backups, journal,
+// failures that must not leave debris, and a crash at every operation.
+#include "recovery/executor.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "recovery/journal.h"
+#include "recovery/undo.h"
+#include "recovery/workspace.h"
+#include "tests/fault_fs.h"
+#include "tests/scenario.h"
+
+namespace lifeboat {
+namespace {
+
+using test::Scenario;
+
+ExecuteOptions Opts(const std::string& run_id) {
+  ExecuteOptions o;
+  o.run_id = run_id;
+  o.target = "test";
+  o.manifest = "test-manifest";
+  o.manifest_sha256 = std::string(64, '0');
+  o.now = 1'800'000'000;
+  return o;
+}
+
+ExecuteResult Execute(FileSystem& fs, const Scenario& sc, const RepairPlan& plan, const std::string& run_id,
+                      const CancelToken& cancel) {
+  auto sources = sc.OpenSources();
+  return ExecutePlan(fs, plan, sources, Opts(run_id), NullProgress(), cancel);
+}
+
+std::vector<std::string> TempFiles(const std::string& root) {
+  std::vector<std::string> out;
+  for (auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.path().string().find(".lifeboat-tmp") != std::string::npos) out.push_back(e.path().string());
+  return out;
+}
+
+void UndoAll(FileSystem& fs) {
+  Result<std::vector<RunInfo>> runs = ListRuns(fs);
+  REQUIRE(runs.ok());
+  CancelToken cancel;
+  for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
+    Result<UndoPlan> plan = PlanUndo(fs, it->run_id, cancel);
+    REQUIRE(plan.ok());
+    UndoResult r = ExecuteUndo(fs, *plan, 1'800'000'100, NullProgress(), cancel);
+    CHECK(r.conflicts == 0);
+    CHECK(r.fatal.ok());
+  }
+}
+
+TEST_CASE("execute restores and replaces, keeps backups, journals every step") {
+  Scenario sc;
+  auto fs = sc.OpenTarget();
+  auto [scan, plan] = sc.ScanAndPlan(*fs);
+  REQUIRE(plan.steps.size() == 7);  // 3 deleted + 3 corrupt + the help file
+  REQUIRE(plan.mkdirs == std::vector<std::string>{"WINDOWS/Help/gone"});
+  auto lock = LockWorkspace(*fs);
+  REQUIRE(lock.ok());
+  CancelToken cancel;
+  ExecuteResult r = Execute(*fs, sc, plan, "20260101-000000-aaaa", cancel);
+  CHECK(r.fatal.ok());
+  CHECK_FALSE(r.cancelled);
+  for (const StepResult& s : r.steps) CHECK(s.done);
+  CHECK(sc.Healthy());
+  CHECK(TempFiles(sc.target).empty());
+  // Each replaced file's old content is in the backup folder.
+  for (size_t k = 0; k < plan.steps.size(); ++k) {
+    const RepairStep& s = plan.steps[k];
+    if (s.kind != StepKind::kReplace) continue;
+    std::string backup = sc.target + "/" + BackupPath("20260101-000000-aaaa", s.path);
+    REQUIRE(test::Exists(backup));
+    CHECK(test::Sha256Hex(test::ReadFile(backup)) == sc.damaged_state.at(s.path));
+    CHECK(r.steps[k].backup == BackupPath("20260101-000000-aaaa", s.path));
+  }
+  Result<JournalContents> j = ReadJournal(*fs, JournalPath("20260101-000000-aaaa"));
+  REQUIRE(j.ok());
+  CHECK_FALSE(j->torn_tail);
+  int begins = 0, dones = 0, mkdirs = 0;
+  for (const JournalRecord& rec : j->records) {
+    begins += rec.op == JournalRecord::Op::kBegin;
+    dones += rec.op == JournalRecord::Op::kDone;
+    mkdirs += rec.op == JournalRecord::Op::kMkdir;
+  }
+  CHECK(begins == 7);
+  CHECK(dones == 7);
+  CHECK(mkdirs == 1);
+  CHECK(j->records.front().op == JournalRecord::Op::kRun);
+  CHECK(j->records.back().op == JournalRecord::Op::kEnd);
+}
+
+TEST_CASE("a source that changes after planning is not written") {
+  Scenario sc(3);
+  auto fs = sc.OpenTarget();
+  auto [scan, plan] = sc.ScanAndPlan(*fs);
+  // file0 is missing; its copy is payload/copy0.bin. Change it, same size.
+  std::string copy = test::ReadFile(sc.source + "/copy0.bin");
+  copy[0] ^= 1;
+  test::WriteFile(sc.source + "/copy0.bin", copy);
+  auto lock = LockWorkspace(*fs);
+  CancelToken cancel;
+  ExecuteResult r = Execute(*fs, sc, plan, "20260101-000000-bbbb", cancel);
+  CHECK(r.fatal.ok());
+  bool checked = false;
+  for (size_t k = 0; k < plan.steps.size(); ++k) {
+    if (plan.steps[k].path != "WINDOWS/system32/file0.dll") continue;
+    checked = true;
+    CHECK_FALSE(r.steps[k].done);
+    CHECK(r.steps[k].message.find("changed since it was verified") != std::string::npos);
+  }
+  CHECK(checked);
+  CHECK_FALSE(test::Exists(sc.target + "/WINDOWS/system32/file0.dll"));
+  CHECK(TempFiles(sc.target).empty());
+}
+
+TEST_CASE("a file that appears at a restore path after the scan is left alone") {
+  Scenario sc(3);
+  auto fs = sc.OpenTarget();
+  auto [scan, plan] = sc.ScanAndPlan(*fs);
+  test::WriteFile(sc.target + "/WINDOWS/system32/file0.dll", "someone else's file");
+  auto lock = LockWorkspace(*fs);
+  CancelToken cancel;
+  ExecuteResult r = Execute(*fs, sc, plan, "20260101-000000-cccc", cancel);
+  CHECK(test::ReadFile(sc.target + "/WINDOWS/system32/file0.dll") == "someone else's file");
+  for (size_t k = 0; k < plan.steps.size(); ++k)
+    if (plan.steps[k].path == "WINDOWS/system32/file0.dll") {
+      CHECK_FALSE(r.steps[k].done);
+      CHECK(r.steps[k].message.find("appeared since the scan") != std::string::npos);
+    }
+  CHECK(TempFiles(sc.target).empty());
+}
+
+TEST_CASE("disk full mid-run stops the run cleanly") {
+  for (int nth : {3, 8, 15}) {
+    CAPTURE(nth);
+    Scenario sc;
+    auto fs = sc.OpenTarget();
+    auto [scan, plan] = sc.ScanAndPlan(*fs);
+    auto lock = LockWorkspace(*fs);
+    test::FaultFileSystem faulty(*fs);
+    faulty.FailAt(nth, Status::FromErrno(ENOSPC, "write"));
+    auto sources = sc.OpenSources();
+    CancelToken cancel;
+    ExecuteResult r = ExecutePlan(faulty, plan, sources, Opts("20260101-000000-dddd"), NullProgress(), cancel);
+    REQUIRE(faulty.triggered());
+    CHECK(r.fatal.code() == Status::Code::kNoSpace);
+    CHECK(TempFiles(sc.target).empty());
+    for (const auto& [path, content] : sc.good) {
+      std::string c = sc.Classify(path, content);
+      CHECK((c == "old" || c == "new" || c == "missing"));
+    }
+  }
+}
+
+TEST_CASE("crash at every operation: files are old or new, fix again heals, undo restores") {
+  int crash_points = 0;
+  for (int n = 1; n < 1000; ++n) {
+    CAPTURE(n);
+    Scenario sc(6);
+    auto fs = sc.OpenTarget();
+    auto [scan, plan] = sc.ScanAndPlan(*fs);
+    {
+      auto lock = LockWorkspace(*fs);
+      REQUIRE(lock.ok());
+      test::FaultFileSystem faulty(*fs);
+      faulty.CrashAt(n);
+      auto sources = sc.OpenSources();
+      CancelToken cancel;
+      ExecutePlan(faulty, plan, sources, Opts("20260101-000000-0001"), NullProgress(), cancel);
+      if (!faulty.triggered()) break;  // the run needed fewer than n operations
+    }
+    ++crash_points;
+    // (a) never a partial file
+    for (const auto& [path, content] : sc.good) {
+      std::string c = sc.Classify(path, content);
+      INFO(path);
+      CHECK((c == "old" || c == "new" || c == "missing"));
+      if (c == "missing") CHECK(sc.damaged_state.count(path) == 0);
+    }
+    // (b) fix again reaches healthy and leaves no temp files
+    {
+      auto lock = LockWorkspace(*fs);
+      REQUIRE(lock.ok());
+      Result<std::vector<std::string>> notes = RecoverInterruptedRuns(*fs, 1'800'000'050);
+      REQUIRE(notes.ok());
+      auto [scan2, plan2] = sc.ScanAndPlan(*fs);
+      CancelToken cancel;
+      ExecuteResult r2 = Execute(*fs, sc, plan2, "20260101-000000-0002", cancel);
+      CHECK(r2.fatal.ok());
+      CHECK(sc.Healthy());
+      CHECK(TempFiles(sc.target).empty());
+    }
+    // (c) undo of both runs gives back the damaged tree exactly
+    UndoAll(*fs);
+    CHECK(test::TreeState(sc.target) == sc.damaged_state);
+  }
+  MESSAGE("crash points covered: " << crash_points);
+  CHECK(crash_points > 30);
+}
+
+}  // namespace
+}  // namespace lifeboat

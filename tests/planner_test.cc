@@ -1,0 +1,172 @@
+// Tests for recovery/planner.cc: content matching, the size filter, decoys,
+// unsized entries, new directories and unrepairable entries.
+#include "recovery/planner.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "tests/testutil.h"
+
+namespace lifeboat {
+namespace {
+
+// An in-memory source that counts what it was asked to hash.
+class FakeSource final : public Source {
+ public:
+  FakeSource(std::string label, std::vector<std::pair<std::string, std::string>> files)
+      : label_(std::move(label)), files_(std::move(files)) {}
+  const std::string& label() const override { return label_; }
+  const std::string& location() const override { return label_; }
+  Status Survey(const WantFn& want, const std::function<uint64_t(const Candidate&)>& max_bytes,
+                const HashedFn& hashed, ProgressSink&, const CancelToken&) override {
+    for (size_t i = 0; i < files_.size(); ++i) {
+      Candidate c{i, files_[i].second.size(), files_[i].first};
+      if (!want(c)) continue;
+      hashed_names.push_back(c.name);
+      if (c.size > max_bytes(c)) continue;
+      if (!hashed(c, Sha256::Of(files_[i].second), c.size)) break;
+    }
+    return Status::Ok();
+  }
+  Status Fetch(const std::vector<Candidate>&, const ConsumeFn&, const CancelToken&) override { return Status::Ok(); }
+  std::vector<std::string> hashed_names;
+
+ private:
+  std::string label_;
+  std::vector<std::pair<std::string, std::string>> files_;
+};
+
+Finding Missing(const std::string& path, size_t existing) {
+  Finding f;
+  f.state = FindingState::kMissing;
+  f.disk_path = path;
+  f.existing_parts = existing;
+  return f;
+}
+
+TEST_CASE("a missing file is served by content, whatever the copy is called; decoys are ignored") {
+  std::string svchost = test::RandomBytes(14336, 7);
+  Manifest m = test::MakeManifest({{"WINDOWS/system32/svchost.exe", svchost}});
+  ScanResult scan;
+  scan.findings = {Missing("WINDOWS/system32/svchost.exe", 2)};
+  std::string decoy = test::RandomBytes(14336, 8);  // right name and size, wrong content
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::make_unique<FakeSource>("quarantine", std::vector<std::pair<std::string, std::string>>{
+                                                                   {"svchost.exe", decoy}, {"tiny.txt", "x"}}));
+  sources.push_back(std::make_unique<FakeSource>(
+      "payload", std::vector<std::pair<std::string, std::string>>{{"i386/renamed.bin", svchost}}));
+  CancelToken cancel;
+  RepairPlan plan = PlanRepair(m, scan, sources, NullProgress(), cancel);
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.unrepairable.empty());
+  const RepairStep& s = plan.steps[0];
+  CHECK(s.kind == StepKind::kRestore);
+  CHECK(s.source == 1);
+  CHECK(s.source_label == "payload:i386/renamed.bin");
+  CHECK(s.path == "WINDOWS/system32/svchost.exe");
+  CHECK(s.size == svchost.size());
+  // The 1-byte file was never hashed: its size matches no entry.
+  auto* q = static_cast<FakeSource*>(sources[0].get());
+  CHECK(q->hashed_names == std::vector<std::string>{"svchost.exe"});
+}
+
+TEST_CASE("surveys stop once every entry has a copy") {
+  std::string a = "content-a";
+  Manifest m = test::MakeManifest({{"a.dll", a}});
+  ScanResult scan;
+  scan.findings = {Missing("a.dll", 0)};
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::make_unique<FakeSource>("one", std::vector<std::pair<std::string, std::string>>{
+                                                            {"x", a}, {"y", "content-b"}}));
+  sources.push_back(std::make_unique<FakeSource>("two", std::vector<std::pair<std::string, std::string>>{{"z", a}}));
+  CancelToken cancel;
+  RepairPlan plan = PlanRepair(m, scan, sources, NullProgress(), cancel);
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(static_cast<FakeSource*>(sources[0].get())->hashed_names == std::vector<std::string>{"x"});
+  CHECK(static_cast<FakeSource*>(sources[1].get())->hashed_names.empty());
+}
+
+TEST_CASE("one copy serves every entry with the same content") {
+  std::string dll = test::RandomBytes(300, 3);
+  Manifest m = test::MakeManifest({{"WINDOWS/system32/a.dll", dll}, {"WINDOWS/system32/dllcache/a.dll", dll}});
+  ScanResult scan;
+  scan.findings = {Missing("WINDOWS/system32/a.dll", 2), Missing("WINDOWS/system32/dllcache/a.dll", 2)};
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(
+      std::make_unique<FakeSource>("usb", std::vector<std::pair<std::string, std::string>>{{"a.dll", dll}}));
+  CancelToken cancel;
+  RepairPlan plan = PlanRepair(m, scan, sources, NullProgress(), cancel);
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(plan.steps[0].candidate.id == plan.steps[1].candidate.id);
+  CHECK(plan.mkdirs == std::vector<std::string>{"WINDOWS/system32/dllcache"});
+}
+
+TEST_CASE("unsized entries: same-name candidates first, then everything else") {
+  std::string good = "the real content";
+  Manifest m = test::MakeManifest({{"WINDOWS/system32/svchost.exe", good}}, /*with_sizes=*/false);
+  ScanResult scan;
+  scan.findings = {Missing("WINDOWS/system32/svchost.exe", 2)};
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::make_unique<FakeSource>(
+      "src", std::vector<std::pair<std::string, std::string>>{
+                 {"a.bin", "noise"}, {"SVCHOST.EXE", "decoy with the right name"}, {"z.bin", good}}));
+  CancelToken cancel;
+  RepairPlan plan = PlanRepair(m, scan, sources, NullProgress(), cancel);
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.steps[0].source_label == "src:z.bin");
+  auto* src = static_cast<FakeSource*>(sources[0].get());
+  CHECK(src->hashed_names == std::vector<std::string>{"SVCHOST.EXE", "a.bin", "z.bin"});
+}
+
+TEST_CASE("new directories are created once, in the first spelling, parents first") {
+  std::string a = "A", b = "BB";
+  Manifest m = test::MakeManifest({{"WINDOWS/NewDir/Sub/a.dll", a}, {"windows/newdir/b.dll", b}});
+  ScanResult scan;
+  scan.findings = {Missing("Windows/NewDir/Sub/a.dll", 1), Missing("Windows/newdir/b.dll", 1)};
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::make_unique<FakeSource>("s", std::vector<std::pair<std::string, std::string>>{
+                                                          {"1", a}, {"2", b}}));
+  CancelToken cancel;
+  RepairPlan plan = PlanRepair(m, scan, sources, NullProgress(), cancel);
+  CHECK(plan.mkdirs == std::vector<std::string>{"Windows/NewDir", "Windows/NewDir/Sub"});
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(plan.steps[0].path == "Windows/NewDir/Sub/a.dll");
+  CHECK(plan.steps[1].path == "Windows/NewDir/b.dll");
+}
+
+TEST_CASE("corrupt files become replace steps; blocked and unserved ones are unrepairable") {
+  std::string a = "aaaa", b = "bbbb", c = "cccc";
+  Manifest m = test::MakeManifest({{"a", a}, {"b", b}, {"c", c}});
+  ScanResult scan;
+  Finding corrupt;
+  corrupt.state = FindingState::kCorrupt;
+  corrupt.disk_path = "a";
+  corrupt.existing_parts = 1;
+  corrupt.found = Sha256::Of("AAAA");
+  Finding blocked;
+  blocked.state = FindingState::kBlocked;
+  blocked.disk_path = "b";
+  blocked.message = "'b' is a symbolic link";
+  scan.findings = {corrupt, blocked, Missing("c", 0)};
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::make_unique<FakeSource>("s", std::vector<std::pair<std::string, std::string>>{{"x", a}}));
+  CancelToken cancel;
+  RepairPlan plan = PlanRepair(m, scan, sources, NullProgress(), cancel);
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.steps[0].kind == StepKind::kReplace);
+  CHECK(plan.steps[0].old_digest == Sha256::Of("AAAA"));
+  REQUIRE(plan.unrepairable.size() == 2);
+  CHECK(plan.unrepairable[0].entry == 1);
+  CHECK(plan.unrepairable[0].reason == "'b' is a symbolic link");
+  CHECK(plan.unrepairable[1].entry == 2);
+  CHECK(plan.unrepairable[1].reason == "no verified copy found in the sources");
+
+  std::vector<std::unique_ptr<Source>> none;
+  RepairPlan empty = PlanRepair(m, scan, none, NullProgress(), cancel);
+  CHECK(empty.steps.empty());
+  CHECK(empty.unrepairable.back().reason == "no verified copy: no --source given");
+}
+
+}  // namespace
+}  // namespace lifeboat

@@ -1,0 +1,142 @@
+// Tests for recovery/scanner.cc: states, case-insensitive lookup, size
+// shortcut, blocked paths, parallel hashing and cancellation.
+#include "recovery/scanner.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include "recovery/filesystem_posix.h"
+#include "tests/testutil.h"
+
+namespace lifeboat {
+namespace {
+
+using test::TempDir;
+using test::WriteFile;
+
+std::unique_ptr<FileSystem> Open(const std::string& root) {
+  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(root);
+  REQUIRE(fs.ok());
+  return std::move(fs).value();
+}
+
+class CountingSink : public ProgressSink {
+ public:
+  void Begin(Phase, uint64_t files, uint64_t bytes) override {
+    total_files = files;
+    total_bytes = bytes;
+  }
+  void Advance(uint64_t files, uint64_t bytes) override {
+    done_files += files;
+    done_bytes += bytes;
+  }
+  std::atomic<uint64_t> done_files{0}, done_bytes{0};
+  uint64_t total_files = 0, total_bytes = 0;
+};
+
+TEST_CASE("scan classifies ok, missing, corrupt and size-mismatched files") {
+  TempDir t;
+  std::string good = test::RandomBytes(5000, 1), bad = test::RandomBytes(4000, 2);
+  Manifest m = test::MakeManifest({{"WINDOWS/system32/svchost.exe", good},
+                                   {"WINDOWS/system32/kernel32.dll", bad},
+                                   {"WINDOWS/system32/ntdll.dll", bad},
+                                   {"WINDOWS/system32/gone.dll", good}});
+  WriteFile(t / "windows/System32/SVCHOST.EXE", good);  // other case on disk
+  std::string flipped = bad;
+  flipped[100] ^= 1;
+  WriteFile(t / "windows/System32/kernel32.dll", flipped);         // same size, other hash
+  WriteFile(t / "windows/System32/ntdll.dll", bad.substr(0, 10));  // truncated
+  auto fs = Open(t.path());
+  CountingSink sink;
+  CancelToken cancel;
+  ScanResult r = ScanTarget(*fs, m, ScanOptions{2}, sink, cancel);
+  REQUIRE(r.findings.size() == 4);
+  CHECK(r.findings[0].state == FindingState::kOk);
+  CHECK(r.findings[0].disk_path == "windows/System32/SVCHOST.EXE");
+  CHECK(r.findings[1].state == FindingState::kCorrupt);
+  REQUIRE(r.findings[1].found.has_value());
+  CHECK(*r.findings[1].found == Sha256::Of(flipped));
+  CHECK(r.findings[2].state == FindingState::kCorrupt);
+  CHECK_FALSE(r.findings[2].found.has_value());  // decided by size, not read
+  CHECK(r.findings[2].message.find("size 10 bytes, expected 4000") != std::string::npos);
+  CHECK(r.findings[3].state == FindingState::kMissing);
+  CHECK(r.findings[3].disk_path == "windows/System32/gone.dll");
+  CHECK(r.findings[3].existing_parts == 2);
+  // Only the two same-size files were hashed.
+  CHECK(sink.total_files == 2);
+  CHECK(sink.total_bytes == 9000);
+  CHECK(sink.done_bytes == 9000);
+  CHECK_FALSE(r.cancelled);
+}
+
+TEST_CASE("scan hashes entries without a size (sha256sum manifests)") {
+  TempDir t;
+  std::string a = "alpha", b = "beta";
+  Manifest m = test::MakeManifest({{"a.dll", a}, {"b.dll", b}}, /*with_sizes=*/false);
+  WriteFile(t / "a.dll", a);
+  WriteFile(t / "b.dll", "BETA");
+  auto fs = Open(t.path());
+  CancelToken cancel;
+  ScanResult r = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
+  CHECK(r.findings[0].state == FindingState::kOk);
+  CHECK(r.findings[1].state == FindingState::kCorrupt);
+  CHECK(*r.findings[1].found == Sha256::Of("BETA"));
+}
+
+TEST_CASE("scan blocks a symlinked directory instead of following it") {
+  TempDir outside, t;
+  std::string content = "payload";
+  WriteFile(outside / "system32/evil.dll", content);
+  WriteFile(t / "WINDOWS/keep.txt", "x");
+  REQUIRE(::symlink((outside.path() + "/system32").c_str(), (t / "WINDOWS/system32").c_str()) == 0);
+  Manifest m = test::MakeManifest({{"WINDOWS/system32/evil.dll", content}});
+  auto fs = Open(t.path());
+  CancelToken cancel;
+  ScanResult r = ScanTarget(*fs, m, ScanOptions{}, NullProgress(), cancel);
+  CHECK(r.findings[0].state == FindingState::kBlocked);
+  CHECK(r.findings[0].message.find("symbolic link") != std::string::npos);
+}
+
+TEST_CASE("parallel scan gives the same findings as a single thread") {
+  TempDir t;
+  std::vector<std::pair<std::string, std::string>> files;
+  for (int i = 0; i < 60; ++i) {
+    std::string content = test::RandomBytes(1000 + i * 37, i);
+    std::string path = "d" + std::to_string(i % 5) + "/f" + std::to_string(i) + ".dll";
+    files.emplace_back(path, content);
+    if (i % 7 == 0) content[0] ^= 0x55;
+    if (i % 11 != 0) WriteFile(t / path, content);
+  }
+  Manifest m = test::MakeManifest(files);
+  auto fs = Open(t.path());
+  CancelToken cancel;
+  ScanResult one = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
+  ScanResult four = ScanTarget(*fs, m, ScanOptions{4}, NullProgress(), cancel);
+  int missing = 0, corrupt = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    CHECK(one.findings[i].state == four.findings[i].state);
+    missing += one.findings[i].state == FindingState::kMissing;
+    corrupt += one.findings[i].state == FindingState::kCorrupt;
+  }
+  CHECK(missing == 6);  // i = 0, 11, 22, 33, 44, 55
+  CHECK(corrupt == 8);  // i = 7, 14, ..., 56 (0 is missing)
+}
+
+TEST_CASE("a cancelled scan leaves unread files unchecked, never ok") {
+  TempDir t;
+  std::vector<std::pair<std::string, std::string>> files;
+  for (int i = 0; i < 20; ++i) {
+    files.emplace_back("f" + std::to_string(i), test::RandomBytes(100, i));
+    WriteFile(t / files.back().first, files.back().second);
+  }
+  Manifest m = test::MakeManifest(files);
+  auto fs = Open(t.path());
+  CancelToken cancel;
+  cancel.Cancel();
+  ScanResult r = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
+  CHECK(r.cancelled);
+  for (const Finding& f : r.findings) CHECK(f.state == FindingState::kUnchecked);
+}
+
+}  // namespace
+}  // namespace lifeboat

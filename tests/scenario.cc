@@ -1,0 +1,73 @@
+// Scenario builder (scenario.h).
+#include "tests/scenario.h"
+
+#include <filesystem>
+
+#include "recovery/filesystem_posix.h"
+
+namespace lifeboat::test {
+
+Scenario::Scenario(int files) {
+  target = dir / "win";
+  source = dir / "payload";
+  std::filesystem::create_directories(target);
+  for (int i = 0; i < files; ++i) {
+    std::string path = "WINDOWS/system32/file" + std::to_string(i) + ".dll";
+    std::string content = RandomBytes(3000 + 517 * i, 100 + i);
+    good.emplace_back(path, content);
+    WriteFile(source + "/copy" + std::to_string(i) + ".bin", content);
+    if (i % 3 == 0) continue;  // deleted
+    if (i % 3 == 1) {
+      std::string bad = content;
+      bad[i] ^= 0x5A;
+      WriteFile(target + "/" + path, bad);
+    } else {
+      WriteFile(target + "/" + path, content);
+    }
+  }
+  good.emplace_back("WINDOWS/Help/gone/x.chm", "help file");
+  WriteFile(source + "/help.bin", "help file");
+  WriteFile(target + "/WINDOWS/Help/other.txt", "unrelated");
+  manifest = MakeManifest(good);
+  damaged_state = TreeState(target);
+}
+
+std::unique_ptr<FileSystem> Scenario::OpenTarget() const {
+  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(target);
+  if (!fs.ok()) throw std::runtime_error(fs.status().message());
+  return std::move(fs).value();
+}
+
+std::vector<std::unique_ptr<Source>> Scenario::OpenSources() const {
+  std::vector<std::unique_ptr<Source>> v;
+  Result<std::unique_ptr<Source>> s = OpenSource(source);
+  if (!s.ok()) throw std::runtime_error(s.status().message());
+  v.push_back(std::move(s).value());
+  return v;
+}
+
+std::pair<ScanResult, RepairPlan> Scenario::ScanAndPlan(FileSystem& fs) const {
+  CancelToken cancel;
+  ScanResult scan = ScanTarget(fs, manifest, ScanOptions{1}, NullProgress(), cancel);
+  auto sources = OpenSources();
+  RepairPlan plan = PlanRepair(manifest, scan, sources, NullProgress(), cancel);
+  return {std::move(scan), std::move(plan)};
+}
+
+std::string Scenario::Classify(const std::string& path, const std::string& good_content) const {
+  std::string full = target + "/" + path;
+  if (!Exists(full)) return "missing";
+  std::string now = ReadFile(full);
+  if (now == good_content) return "new";
+  auto it = damaged_state.find(path);
+  if (it != damaged_state.end() && it->second == Sha256Hex(now)) return "old";
+  return "other";
+}
+
+bool Scenario::Healthy() const {
+  for (const auto& [path, content] : good)
+    if (Classify(path, content) != "new") return false;
+  return true;
+}
+
+}  // namespace lifeboat::test

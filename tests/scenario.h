@@ -1,0 +1,40 @@
+// A small damaged Windows-like tree for engine tests: a manifest, a target
+// with missing, corrupt and truncated files (and one in a directory that is
+// gone), and a source directory holding good copies under other names.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "recovery/filesystem.h"
+#include "recovery/manifest.h"
+#include "recovery/planner.h"
+#include "recovery/scanner.h"
+#include "recovery/source.h"
+#include "tests/testutil.h"
+
+namespace lifeboat::test {
+
+struct Scenario {
+  TempDir dir;
+  std::string target, source;
+  Manifest manifest;
+  std::vector<std::pair<std::string, std::string>> good;  // path -> good content
+  std::map<std::string, std::string> damaged_state;       // TreeState right after damage
+
+  // `files` entries; every 3rd is deleted, every 3rd+1 corrupted, the rest ok;
+  // plus "WINDOWS/Help/gone/x.chm" whose directory is deleted.
+  explicit Scenario(int files = 9);
+
+  std::unique_ptr<FileSystem> OpenTarget() const;
+  std::vector<std::unique_ptr<Source>> OpenSources() const;
+  // Scan + plan with the real file system.
+  std::pair<ScanResult, RepairPlan> ScanAndPlan(FileSystem& fs) const;
+  // For each manifest entry, "old" / "new" / "missing" / "other" by content.
+  std::string Classify(const std::string& path, const std::string& good_content) const;
+  bool Healthy() const;
+};
+
+}  // namespace lifeboat::test

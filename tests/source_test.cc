@@ -1,0 +1,164 @@
+// Tests for recovery/source*.cc: directory and archive sources, the size
+// filter, the byte limit against lying headers, and hostile member names.
+#include "recovery/source.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "tests/testutil.h"
+
+namespace lifeboat {
+namespace {
+
+using test::TempDir;
+using test::WriteFile;
+
+// Writes an archive with libarchive: format "pax"+gzip, or "zip".
+void WriteArchive(const std::string& path, const std::string& format,
+                  const std::vector<std::pair<std::string, std::string>>& members) {
+  struct archive* a = archive_write_new();
+  if (format == "zip") {
+    archive_write_set_format_zip(a);
+  } else {
+    archive_write_set_format_pax_restricted(a);
+    archive_write_add_filter_gzip(a);
+  }
+  REQUIRE(archive_write_open_filename(a, path.c_str()) == ARCHIVE_OK);
+  for (const auto& [name, data] : members) {
+    struct archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+    REQUIRE(archive_write_header(a, e) == ARCHIVE_OK);
+    REQUIRE(archive_write_data(a, data.data(), data.size()) == static_cast<la_ssize_t>(data.size()));
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+}
+
+struct Seen {
+  std::vector<std::string> offered, hashed;
+  std::map<std::string, Digest> digests;
+};
+
+Seen SurveyAll(Source& s, const std::function<bool(const Candidate&)>& want, uint64_t limit = UINT64_MAX - 1) {
+  Seen seen;
+  CancelToken cancel;
+  Status st = s.Survey(
+      [&](const Candidate& c) {
+        seen.offered.push_back(c.name);
+        return want(c);
+      },
+      [&](const Candidate&) { return limit; },
+      [&](const Candidate& c, const Digest& d, uint64_t) {
+        seen.hashed.push_back(c.name);
+        seen.digests[c.name] = d;
+        return true;
+      },
+      NullProgress(), cancel);
+  CHECK(st.ok());
+  return seen;
+}
+
+std::map<std::string, std::string> FetchAll(Source& s, const std::vector<Candidate>& wanted) {
+  std::map<std::string, std::string> out;
+  CancelToken cancel;
+  Status st = s.Fetch(
+      wanted,
+      [&](const Candidate& c, ByteReader& in) {
+        std::string data;
+        char buf[4096];
+        for (;;) {
+          Result<size_t> n = in.Read(buf, sizeof buf);
+          REQUIRE(n.ok());
+          if (*n == 0) break;
+          data.append(buf, *n);
+        }
+        out[c.name] = data;
+      },
+      cancel);
+  CHECK(st.ok());
+  return out;
+}
+
+TEST_CASE("directory source lists regular files, skips symlinks, hashes only what is wanted") {
+  TempDir t, outside;
+  WriteFile(t / "dllcache/svchost.exe", "svchost");
+  WriteFile(t / "dllcache/sub/kernel32.dll", "kernel32!");
+  WriteFile(outside / "secret", "do not read");
+  REQUIRE(::symlink((outside.path() + "/secret").c_str(), (t / "dllcache/link.dll").c_str()) == 0);
+  REQUIRE(::symlink(outside.path().c_str(), (t / "dllcache/linkdir").c_str()) == 0);
+  Result<std::unique_ptr<Source>> src = OpenSource(t / "dllcache");
+  REQUIRE(src.ok());
+  CHECK((*src)->label() == "dllcache");
+  Seen seen = SurveyAll(**src, [](const Candidate& c) { return c.size == 7; });
+  CHECK(seen.offered == std::vector<std::string>{"sub/kernel32.dll", "svchost.exe"});
+  CHECK(seen.hashed == std::vector<std::string>{"svchost.exe"});
+  CHECK(seen.digests["svchost.exe"] == Sha256::Of("svchost"));
+}
+
+TEST_CASE("directory source fetch streams the requested candidates, by name") {
+  TempDir t;
+  WriteFile(t / "a", "AAA");
+  WriteFile(t / "b", "BBBB");
+  Result<std::unique_ptr<Source>> src = OpenSource(t.path());
+  REQUIRE(src.ok());
+  auto got = FetchAll(**src, {Candidate{1, 4, "b"}});
+  CHECK(got.size() == 1);
+  CHECK(got["b"] == "BBBB");
+}
+
+TEST_CASE("tar.gz and zip sources are read by content; member names are only labels") {
+  TempDir t;
+  for (std::string format : {"tar.gz", "zip"}) {
+    CAPTURE(format);
+    std::string path = t / ("payload." + format);
+    WriteArchive(path, format == "zip" ? "zip" : "tar",
+                 {{"i386/svchost.exe", "svchost"}, {"../../etc/passwd", "hostile"}, {"big.bin", std::string(5000, 'x')}});
+    Result<std::unique_ptr<Source>> src = OpenSource(path);
+    REQUIRE(src.ok());
+    CHECK((*src)->label() == "payload." + format);
+    Seen seen = SurveyAll(**src, [](const Candidate& c) { return c.size == 7 || c.name == "../../etc/passwd"; });
+    CHECK(seen.offered.size() == 3);
+    CHECK(seen.digests["i386/svchost.exe"] == Sha256::Of("svchost"));
+    CHECK(seen.digests["../../etc/passwd"] == Sha256::Of("hostile"));
+    CHECK_FALSE(test::Exists(t / "etc"));
+    // A fresh Source over the same archive finds members by ordinal and name.
+    Result<std::unique_ptr<Source>> again = OpenSource(path);
+    REQUIRE(again.ok());
+    auto got = FetchAll(**again, {Candidate{0, 7, "i386/svchost.exe"}, Candidate{2, 5000, "big.bin"},
+                                  Candidate{1, 7, "renamed/in/the/meantime"}});
+    CHECK(got.size() == 2);
+    CHECK(got["i386/svchost.exe"] == "svchost");
+    CHECK(got["big.bin"] == std::string(5000, 'x'));
+  }
+}
+
+TEST_CASE("a member longer than the allowed bytes is never reported as hashed") {
+  TempDir t;
+  std::string path = t / "p.tar.gz";
+  WriteArchive(path, "tar", {{"a", std::string(100, 'a')}});
+  Result<std::unique_ptr<Source>> src = OpenSource(path);
+  REQUIRE(src.ok());
+  Seen seen = SurveyAll(**src, [](const Candidate&) { return true; }, /*limit=*/50);
+  CHECK(seen.offered.size() == 1);
+  CHECK(seen.hashed.empty());
+}
+
+TEST_CASE("OpenSource refuses a missing path and a file that is not an archive") {
+  TempDir t;
+  CHECK_FALSE(OpenSource(t / "nope").ok());
+  WriteFile(t / "plain.txt", "just text, not an archive\n");
+  Result<std::unique_ptr<Source>> r = OpenSource(t / "plain.txt");
+  CHECK_FALSE(r.ok());
+  CHECK(r.status().message().find("not a readable archive") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace lifeboat

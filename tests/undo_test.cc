@@ -1,0 +1,146 @@
+// Tests for recovery/undo.cc: exact reversal, idempotence, conflicts, and a
+// crash at every operation of the undo itself.
+#include "recovery/undo.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "recovery/executor.h"
+#include "recovery/workspace.h"
+#include "tests/fault_fs.h"
+#include "tests/scenario.h"
+
+namespace lifeboat {
+namespace {
+
+using test::Scenario;
+
+const char* kRun = "20260102-000000-abcd";
+
+void Fix(const Scenario& sc, FileSystem& fs) {
+  auto [scan, plan] = sc.ScanAndPlan(fs);
+  auto lock = LockWorkspace(fs);
+  REQUIRE(lock.ok());
+  auto sources = sc.OpenSources();
+  ExecuteOptions o;
+  o.run_id = kRun;
+  o.now = 1'800'000'000;
+  CancelToken cancel;
+  ExecuteResult r = ExecutePlan(fs, plan, sources, o, NullProgress(), cancel);
+  REQUIRE(r.fatal.ok());
+  REQUIRE(sc.Healthy());
+}
+
+UndoResult Undo(FileSystem& fs, UndoPlan* out_plan = nullptr) {
+  CancelToken cancel;
+  Result<UndoPlan> plan = PlanUndo(fs, kRun, cancel);
+  REQUIRE(plan.ok());
+  if (out_plan) *out_plan = *plan;
+  return ExecuteUndo(fs, *plan, 1'800'000'100, NullProgress(), cancel);
+}
+
+TEST_CASE("undo returns the tree byte for byte; a second undo is a no-op") {
+  Scenario sc;
+  auto fs = sc.OpenTarget();
+  Fix(sc, *fs);
+  UndoPlan plan;
+  UndoResult r = Undo(*fs, &plan);
+  CHECK(r.fatal.ok());
+  CHECK(r.conflicts == 0);
+  CHECK(r.reverted == 7);
+  CHECK(test::TreeState(sc.target) == sc.damaged_state);
+  // The restored copies were moved aside, not deleted.
+  CHECK(test::Exists(sc.target + "/" + UndoPath(kRun, "WINDOWS/system32/file0.dll")));
+  CancelToken cancel;
+  Result<UndoPlan> again = PlanUndo(*fs, kRun, cancel);
+  REQUIRE(again.ok());
+  CHECK(again->already_undone);
+  CHECK(again->actions.empty());
+}
+
+TEST_CASE("a file changed after the fix is left alone and the run stays undoable") {
+  Scenario sc(3);
+  auto fs = sc.OpenTarget();
+  Fix(sc, *fs);
+  std::string path = sc.target + "/WINDOWS/system32/file0.dll";  // restored by the fix
+  std::string fixed = test::ReadFile(path);
+  test::WriteFile(path, "edited by the user after the fix");
+  UndoResult r = Undo(*fs);
+  CHECK(r.conflicts == 1);
+  CHECK(test::ReadFile(path) == "edited by the user after the fix");
+  // The other changes were reverted.
+  CHECK(sc.Classify("WINDOWS/system32/file1.dll", sc.good[1].second) == "old");
+  CancelToken cancel;
+  Result<UndoPlan> again = PlanUndo(*fs, kRun, cancel);
+  REQUIRE(again.ok());
+  CHECK_FALSE(again->already_undone);
+  // Once the conflict is resolved, undo finishes the job.
+  test::WriteFile(path, fixed);
+  UndoResult r2 = Undo(*fs);
+  CHECK(r2.conflicts == 0);
+  CHECK(test::TreeState(sc.target) == sc.damaged_state);
+}
+
+TEST_CASE("a missing backup is a conflict, never a deletion") {
+  Scenario sc(3);
+  auto fs = sc.OpenTarget();
+  Fix(sc, *fs);
+  std::string replaced = "WINDOWS/system32/file1.dll";
+  std::filesystem::remove(sc.target + "/" + BackupPath(kRun, replaced));
+  UndoPlan plan;
+  UndoResult r = Undo(*fs, &plan);
+  CHECK(r.conflicts == 1);
+  CHECK(sc.Classify(replaced, sc.good[1].second) == "new");  // still the good copy
+  bool found = false;
+  for (const UndoAction& a : plan.actions)
+    if (a.kind == UndoAction::Kind::kConflict && a.path == replaced) {
+      found = true;
+      CHECK(a.message.find("backup") != std::string::npos);
+    }
+  CHECK(found);
+}
+
+TEST_CASE("undo of an unknown or malformed run id is refused") {
+  Scenario sc(3);
+  auto fs = sc.OpenTarget();
+  CancelToken cancel;
+  Result<UndoPlan> none = PlanUndo(*fs, "20990101-000000-ffff", cancel);
+  CHECK(none.status().code() == Status::Code::kNotFound);
+  Result<UndoPlan> bad = PlanUndo(*fs, "../../etc", cancel);
+  CHECK(bad.status().code() == Status::Code::kInvalidInput);
+}
+
+TEST_CASE("a crash at any point of undo, then undo again, restores the tree") {
+  int points = 0;
+  for (int n = 1; n < 500; ++n) {
+    CAPTURE(n);
+    Scenario sc(4);
+    auto fs = sc.OpenTarget();
+    Fix(sc, *fs);
+    {
+      test::FaultFileSystem faulty(*fs);
+      faulty.CrashAt(n);
+      CancelToken cancel;
+      Result<UndoPlan> plan = PlanUndo(faulty, kRun, cancel);
+      REQUIRE(plan.ok());
+      ExecuteUndo(faulty, *plan, 1'800'000'100, NullProgress(), cancel);
+      if (!faulty.triggered()) break;
+    }
+    ++points;
+    for (const auto& [path, content] : sc.good) {
+      std::string c = sc.Classify(path, content);
+      INFO(path);
+      CHECK((c == "old" || c == "new" || c == "missing"));
+    }
+    UndoResult r = Undo(*fs);
+    CHECK(r.conflicts == 0);
+    CHECK(r.fatal.ok());
+    CHECK(test::TreeState(sc.target) == sc.damaged_state);
+  }
+  MESSAGE("undo crash points covered: " << points);
+  CHECK(points > 10);
+}
+
+}  // namespace
+}  // namespace lifeboat
