@@ -38,6 +38,7 @@ class Executor {
     JournalRecord run;
     run.op = JournalRecord::Op::kRun;
     run.run_id = opt_.run_id;
+    run.sequence = opt_.sequence;
     run.target = opt_.target;
     run.manifest = opt_.manifest;
     run.manifest_sha256 = opt_.manifest_sha256;

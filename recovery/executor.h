@@ -32,6 +32,7 @@ namespace lifeboat {
 
 struct ExecuteOptions {
   std::string run_id;
+  uint64_t sequence = 0;        // NextRunSequence()
   std::string target;           // for the journal's run record
   std::string manifest;         // manifest path, for the journal
   std::string manifest_sha256;  // hex

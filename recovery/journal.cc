@@ -94,7 +94,8 @@ Result<JournalRecord> FromJson(const json& j) {
             GetString(j, "run_id", r.run_id) && GetString(j, "target", r.target) &&
             GetString(j, "manifest", r.manifest) && GetString(j, "manifest_sha256", r.manifest_sha256) &&
             GetString(j, "time", r.time) && GetString(j, "message", r.message) &&
-            GetUnsigned(j, "reverted", r.reverted) && GetUnsigned(j, "conflicts", r.conflicts);
+            GetUnsigned(j, "reverted", r.reverted) && GetUnsigned(j, "conflicts", r.conflicts) &&
+            GetUnsigned(j, "sequence", r.sequence);
   for (auto [key, field] : {std::pair{"cancelled", &r.cancelled}, std::pair{"resync", &r.resync}}) {
     auto it = j.find(key);
     if (it == j.end()) continue;
@@ -129,6 +130,7 @@ std::string EncodeJournalRecord(const JournalRecord& r) {
   switch (r.op) {
     case JournalRecord::Op::kRun:
       put("run_id", r.run_id);
+      j["sequence"] = r.sequence;
       put("target", r.target);
       put("manifest", r.manifest);
       put("manifest_sha256", r.manifest_sha256);

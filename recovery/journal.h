@@ -9,7 +9,8 @@
 // journal was damaged and it is refused (undo must not guess).
 //
 // Records of one fix run, in order:
-//   run     {run_id, target, manifest, manifest_sha256, time, version}
+//   run     {run_id, sequence, target, manifest, manifest_sha256, time, version}
+//           (sequence orders runs: wall clocks on broken PCs are not to be trusted)
 //   mkdir   {path}                          before creating a directory
 //   begin   {seq, kind: restore|replace, path, tmp, backup?, new_sha256, old_sha256?}
 //   done    {seq}                           the new file is in place
@@ -44,6 +45,7 @@ struct JournalRecord {
   bool cancelled = false;
   bool resync = false;
   uint64_t reverted = 0, conflicts = 0;
+  uint64_t sequence = 0;
 };
 
 std::string EncodeJournalRecord(const JournalRecord& r);  // one line, with '\n'

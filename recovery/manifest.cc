@@ -162,11 +162,9 @@ Result<Manifest> ManifestBuilder::Finish(ManifestFormat format, const Digest& fi
   return std::move(manifest_);
 }
 
-Result<Manifest> ReadManifest(const ReaderFactory& open, const std::string& name, ManifestFormat format,
+Result<Manifest> ReadManifest(ByteReader& in, const std::string& name, ManifestFormat format,
                               const ManifestLimits& limits) {
-  Result<std::unique_ptr<ByteReader>> raw = open();
-  if (!raw.ok()) return raw.status();
-  HashingReader hashing(**raw, limits.max_file_bytes, name);
+  HashingReader hashing(in, limits.max_file_bytes, name);
   PeekReader peek(hashing);
   if (format == ManifestFormat::kAuto) {
     Result<std::string_view> head = peek.Peek(6);
@@ -174,21 +172,23 @@ Result<Manifest> ReadManifest(const ReaderFactory& open, const std::string& name
     format = head->substr(0, 6) == "#mtree" ? ManifestFormat::kMtree : ManifestFormat::kSha256sum;
   }
   ManifestBuilder builder(name, limits);
-  Status parsed = format == ManifestFormat::kMtree ? ParseMtree(peek, open, builder, limits)
-                                                   : ParseSha256sum(peek, builder, limits);
+  Status parsed =
+      format == ManifestFormat::kMtree ? ParseMtree(peek, builder) : ParseSha256sum(peek, builder, limits);
   if (!parsed.ok()) return parsed;
   LB_RETURN_IF_ERROR(hashing.Drain());
   return builder.Finish(format, hashing.Finish());
 }
 
 Result<Manifest> LoadManifest(const std::string& path, ManifestFormat format, const ManifestLimits& limits) {
-  return ReadManifest([&path] { return OpenFileReader(path); }, path, format, limits);
+  Result<std::unique_ptr<ByteReader>> in = OpenFileReader(path);
+  if (!in.ok()) return in.status();
+  return ReadManifest(**in, path, format, limits);
 }
 
 Result<Manifest> ParseManifest(std::string_view data, const std::string& name, ManifestFormat format,
                                const ManifestLimits& limits) {
-  return ReadManifest([data]() -> Result<std::unique_ptr<ByteReader>> { return MemoryReader(data); }, name,
-                      format, limits);
+  std::unique_ptr<ByteReader> in = MemoryReader(data);
+  return ReadManifest(*in, name, format, limits);
 }
 
 }  // namespace lifeboat

@@ -14,7 +14,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,16 +55,12 @@ struct Manifest {
   std::vector<std::string> warnings;  // e.g. duplicate identical entries
 };
 
-// Opens the stream anew each time it is called; the mtree reader calls it a
-// second time only to find the line number for an error message.
-using ReaderFactory = std::function<Result<std::unique_ptr<ByteReader>>()>;
-
 Result<Manifest> LoadManifest(const std::string& path, ManifestFormat format = ManifestFormat::kAuto,
                               const ManifestLimits& limits = {});
 Result<Manifest> ParseManifest(std::string_view data, const std::string& name,
                                ManifestFormat format = ManifestFormat::kAuto,
                                const ManifestLimits& limits = {});
-Result<Manifest> ReadManifest(const ReaderFactory& open, const std::string& name, ManifestFormat format,
+Result<Manifest> ReadManifest(ByteReader& in, const std::string& name, ManifestFormat format,
                               const ManifestLimits& limits);
 
 // Collects entries from any format parser: normalises each path, rejects

@@ -5,8 +5,11 @@
 // and turn each regular-file header into a manifest entry. libarchive 3.6
 // does not touch the file system while reading mtree (its "checkfs" option is
 // off by default), so a hostile manifest cannot make us open paths.
-// libarchive reports no line numbers, so on an error we re-read the stream
-// and find the line that names the offending entry.
+//
+// libarchive reports no line numbers and merges repeated paths, so the read
+// callback also runs every byte through a small line index: for each
+// full-path line (the form bsdtar writes) it records path -> line number.
+// That gives "file:line" in errors and catches a path listed twice.
 #include "recovery/manifest_mtree.h"
 
 #include <archive.h>
@@ -14,38 +17,11 @@
 
 #include <algorithm>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace lifeboat {
 namespace {
-
-struct ReadContext {
-  ByteReader* in = nullptr;
-  std::vector<char> buf = std::vector<char>(64 * 1024);
-  Status error;
-  char last_byte = '\n';
-  bool any_byte = false;
-};
-
-la_ssize_t ReadCallback(struct archive* a, void* opaque, const void** out) {
-  auto* ctx = static_cast<ReadContext*>(opaque);
-  Result<size_t> n = ctx->in->Read(ctx->buf.data(), ctx->buf.size());
-  if (!n.ok()) {
-    ctx->error = n.status();
-    archive_set_error(a, EIO, "%s", n.status().message().c_str());
-    return -1;
-  }
-  if (*n > 0) {
-    ctx->last_byte = ctx->buf[*n - 1];
-    ctx->any_byte = true;
-  }
-  *out = ctx->buf.data();
-  return static_cast<la_ssize_t>(*n);
-}
-
-struct ArchiveDeleter {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
 
 std::string_view StripDotSlash(std::string_view p) {
   while (p.substr(0, 2) == "./") p.remove_prefix(2);
@@ -76,58 +52,112 @@ std::string DecodeMtreeName(std::string_view s) {
   return out;
 }
 
+// Line numbers of full-path entries, built from the bytes as they stream by.
+class MtreeLineIndex {
+ public:
+  void Feed(std::string_view chunk) {
+    while (!chunk.empty()) {
+      size_t nl = chunk.find('\n');
+      if (nl == std::string_view::npos) {
+        if (pending_.size() < kMaxPending) pending_.append(chunk.substr(0, kMaxPending - pending_.size()));
+        return;
+      }
+      pending_.append(chunk.substr(0, std::min(nl, kMaxPending)));
+      chunk.remove_prefix(nl + 1);
+      ++line_;
+      if (!pending_.empty() && pending_.back() == '\\') {  // continued on the next line
+        pending_.pop_back();
+        continue;
+      }
+      Index(pending_);
+      pending_.clear();
+      entry_line_ = line_ + 1;
+    }
+  }
+
+  uint32_t LineOf(const std::string& path) const {
+    auto it = lines_.find(std::string(StripDotSlash(path)));
+    return it == lines_.end() ? 0 : it->second;
+  }
+  // The first repeated path: its two line numbers (0 if none).
+  uint32_t dup_line() const { return dup_line_; }
+  uint32_t dup_first() const { return dup_first_; }
+  const std::string& dup_path() const { return dup_path_; }
+
+ private:
+  static constexpr size_t kMaxPending = 1 << 20;
+
+  void Index(std::string_view line) {
+    size_t b = line.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos || line[b] == '#' || line[b] == '/') return;
+    size_t e = line.find_first_of(" \t\r", b);
+    std::string_view token = line.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
+    if (token.find('/') == std::string_view::npos) return;  // relative form: not indexed
+    std::string path(StripDotSlash(DecodeMtreeName(token)));
+    auto [it, inserted] = lines_.emplace(std::move(path), entry_line_);
+    if (!inserted && dup_line_ == 0) {
+      dup_line_ = entry_line_;
+      dup_first_ = it->second;
+      dup_path_ = it->first;
+    }
+  }
+
+  std::string pending_;
+  uint32_t line_ = 0;        // lines consumed
+  uint32_t entry_line_ = 1;  // first line of the entry being assembled
+  std::unordered_map<std::string, uint32_t> lines_;
+  uint32_t dup_line_ = 0, dup_first_ = 0;
+  std::string dup_path_;
+};
+
+struct ReadContext {
+  ByteReader* in = nullptr;
+  std::vector<char> buf = std::vector<char>(64 * 1024);
+  Status error;
+  MtreeLineIndex index;
+  char last_byte = '\n';
+  bool any_byte = false;
+};
+
+la_ssize_t ReadCallback(struct archive* a, void* opaque, const void** out) {
+  auto* ctx = static_cast<ReadContext*>(opaque);
+  Result<size_t> n = ctx->in->Read(ctx->buf.data(), ctx->buf.size());
+  if (!n.ok()) {
+    ctx->error = n.status();
+    archive_set_error(a, EIO, "%s", n.status().message().c_str());
+    return -1;
+  }
+  if (*n > 0) {
+    ctx->last_byte = ctx->buf[*n - 1];
+    ctx->any_byte = true;
+    ctx->index.Feed(std::string_view(ctx->buf.data(), *n));
+  }
+  *out = ctx->buf.data();
+  return static_cast<la_ssize_t>(*n);
+}
+
+struct ArchiveDeleter {
+  void operator()(struct archive* a) const { archive_read_free(a); }
+};
+
 // Without a line number, the message names the entry instead.
 std::string EntryError(uint32_t line, const std::string& path, const std::string& msg) {
   return (line > 0 ? "" : "entry '" + path + "': ") + msg;
 }
 
-}  // namespace
-
-uint32_t FindMtreeLine(ByteReader& in, std::string_view path) {
-  path = StripDotSlash(path);
-  std::string data;
-  std::vector<char> buf(64 * 1024);
-  for (;;) {
-    Result<size_t> n = in.Read(buf.data(), buf.size());
-    if (!n.ok() || *n == 0) break;
-    data.append(buf.data(), *n);
-  }
-  uint32_t lineno = 0;
-  size_t pos = 0;
-  while (pos < data.size()) {
-    size_t nl = data.find('\n', pos);
-    if (nl == std::string::npos) nl = data.size();
-    std::string_view line(data.data() + pos, nl - pos);
-    uint32_t start_line = ++lineno;
-    pos = nl + 1;
-    // A trailing backslash continues the entry on the next line.
-    while (!line.empty() && line.back() == '\\' && pos < data.size()) {
-      nl = data.find('\n', pos);
-      if (nl == std::string::npos) nl = data.size();
-      line = std::string_view(line.data(), data.data() + nl - line.data());
-      ++lineno;
-      pos = nl + 1;
-    }
-    size_t b = line.find_first_not_of(" \t");
-    if (b == std::string_view::npos || line[b] == '#' || line[b] == '/') continue;
-    size_t e = line.find_first_of(" \t", b);
-    std::string name = DecodeMtreeName(line.substr(b, e == std::string_view::npos ? e : e - b));
-    if (StripDotSlash(name) == path) return start_line;
-  }
-  return 0;
+Status DuplicateError(const std::string& name, const MtreeLineIndex& index) {
+  return ManifestError(name, index.dup_line(),
+                       "'" + index.dup_path() + "' is listed again (first at line " +
+                           std::to_string(index.dup_first()) + "); refusing an ambiguous manifest");
 }
 
-Status ParseMtree(ByteReader& in, const ReaderFactory& reopen, ManifestBuilder& out,
-                  const ManifestLimits& limits) {
-  (void)limits;  // the caller's HashingReader enforces the size limit
+}  // namespace
+
+Status ParseMtree(ByteReader& in, ManifestBuilder& out) {
   std::unique_ptr<struct archive, ArchiveDeleter> a(archive_read_new());
   archive_read_support_format_mtree(a.get());
   ReadContext ctx;
   ctx.in = &in;
-  auto line_of = [&](const std::string& path) -> uint32_t {
-    Result<std::unique_ptr<ByteReader>> again = reopen();
-    return again.ok() ? FindMtreeLine(**again, path) : 0;
-  };
   if (archive_read_open(a.get(), &ctx, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) {
     if (!ctx.error.ok()) return ctx.error;
     return ManifestError(out.name(), 0,
@@ -137,8 +167,9 @@ Status ParseMtree(ByteReader& in, const ReaderFactory& reopen, ManifestBuilder& 
   for (;;) {
     struct archive_entry* e = nullptr;
     int r = archive_read_next_header(a.get(), &e);
-    if (r == ARCHIVE_EOF) break;
     if (!ctx.error.ok()) return ctx.error;
+    if (ctx.index.dup_line()) return DuplicateError(out.name(), ctx.index);
+    if (r == ARCHIVE_EOF) break;
     if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY || e == nullptr) {
       const char* why = archive_error_string(a.get());
       std::string msg = std::string("mtree parse error: ") + (why ? why : "unknown");
@@ -147,9 +178,9 @@ Status ParseMtree(ByteReader& in, const ReaderFactory& reopen, ManifestBuilder& 
     }
     const char* raw_name = archive_entry_pathname(e);
     std::string path = raw_name ? raw_name : "";
+    uint32_t line = ctx.index.LineOf(path);
     if (r == ARCHIVE_WARN) {
       const char* why = archive_error_string(a.get());
-      uint32_t line = line_of(path);
       return ManifestError(out.name(), line, EntryError(line, path, why ? why : "malformed entry"));
     }
     last_path = path;
@@ -157,23 +188,13 @@ Status ParseMtree(ByteReader& in, const ReaderFactory& reopen, ManifestBuilder& 
     const unsigned char* d = archive_entry_digest(e, ARCHIVE_ENTRY_DIGEST_SHA256);
     Digest digest{};
     if (d != nullptr) std::copy_n(d, digest.size(), digest.begin());
-    if (std::all_of(digest.begin(), digest.end(), [](uint8_t b) { return b == 0; })) {
-      uint32_t line = line_of(path);
+    if (std::all_of(digest.begin(), digest.end(), [](uint8_t b) { return b == 0; }))
       return ManifestError(out.name(), line,
                            EntryError(line, path,
                                       "file entry has no sha256digest (write it with "
                                       "`bsdtar --format=mtree --options mtree:sha256`)"));
-    }
     uint64_t size = archive_entry_size_is_set(e) ? static_cast<uint64_t>(archive_entry_size(e)) : kUnknownSize;
-    Status added = out.Add(path, size, digest, 0);
-    if (!added.ok()) {
-      uint32_t line = line_of(path);
-      // Re-issue with the line number the builder could not know.
-      std::string msg = added.message();
-      std::string prefix = out.name() + ": ";
-      if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
-      return ManifestError(out.name(), line, msg);
-    }
+    LB_RETURN_IF_ERROR(out.Add(path, size, digest, line));
   }
   // Drain what libarchive did not ask for, to see how the stream ends.
   for (;;) {
@@ -182,6 +203,7 @@ Status ParseMtree(ByteReader& in, const ReaderFactory& reopen, ManifestBuilder& 
     if (n < 0) return ctx.error;
     if (n == 0) break;
   }
+  if (ctx.index.dup_line()) return DuplicateError(out.name(), ctx.index);
   if (ctx.any_byte && ctx.last_byte != '\n')
     return ManifestError(out.name(), 0, "last line has no newline: the manifest looks truncated");
   return Status::Ok();

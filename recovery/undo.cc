@@ -145,6 +145,29 @@ Result<UndoPlan> PlanUndo(FileSystem& fs, const std::string& run_id, const Cance
     }
     plan.actions.push_back(a);
   }
+  // Later runs that are not undone may have written the same paths with the
+  // same (manifest) content; reverting ours would take away theirs.
+  Result<std::vector<RunInfo>> runs = ListRuns(fs);
+  if (!runs.ok()) return runs.status();
+  std::map<std::string, std::string> later;  // path -> run id
+  bool after = false;
+  for (const RunInfo& run : *runs) {
+    if (run.run_id == run_id) {
+      after = true;
+      continue;
+    }
+    if (!after || run.undone) continue;
+    Result<JournalContents> j = ReadJournal(fs, JournalPath(run.run_id));
+    if (!j.ok()) return j.status().WithContext("later run " + run.run_id);
+    for (const JournalRecord& r : j->records)
+      if (r.op == JournalRecord::Op::kBegin) later.emplace(r.path, run.run_id);
+  }
+  for (UndoAction& a : plan.actions) {
+    if (a.kind == UndoAction::Kind::kRemoveTemp || a.kind == UndoAction::Kind::kRemoveDir) continue;
+    auto it = later.find(a.path);
+    if (it == later.end()) continue;
+    a = Conflict(a.path, "the later run " + it->second + " also wrote it and is not undone; undo that run first");
+  }
   for (auto it = mkdirs.rbegin(); it != mkdirs.rend(); ++it) {
     Result<FileInfo> info = fs.Stat((*it)->path);
     if (!info.ok() || info->type != FileType::kDirectory) continue;

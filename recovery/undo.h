@@ -10,7 +10,8 @@
 //                    still the old content        -> nothing (never replaced)
 //   anything else (changed since, backup missing) -> conflict: left alone, reported
 //   leftover temp file                            -> removed
-// then directories the run created are removed if empty. Nothing is deleted
+// then directories the run created are removed if empty. A path that a later
+// run (not yet undone) also wrote is a conflict: undo that run first. Nothing is deleted
 // that lifeboat did not write. When no conflict remains the journal gets an
 // "undone" record, and undoing the same run again is a no-op.
 #pragma once

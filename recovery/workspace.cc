@@ -62,6 +62,7 @@ RunInfo SummarizeRun(const std::string& run_id, const JournalContents& journal) 
   for (const JournalRecord& r : journal.records) {
     switch (r.op) {
       case JournalRecord::Op::kRun:
+        info.sequence = r.sequence;
         info.time = r.time;
         info.manifest = r.manifest;
         break;
@@ -113,7 +114,17 @@ Result<std::vector<RunInfo>> ListRuns(FileSystem& fs) {
     }
     runs.push_back(SummarizeRun(id, *j));
   }
+  std::stable_sort(runs.begin(), runs.end(),
+                   [](const RunInfo& a, const RunInfo& b) { return a.sequence < b.sequence; });
   return runs;
+}
+
+Result<uint64_t> NextRunSequence(FileSystem& fs) {
+  Result<std::vector<RunInfo>> runs = ListRuns(fs);
+  if (!runs.ok()) return runs.status();
+  uint64_t max = 0;
+  for (const RunInfo& r : *runs) max = std::max(max, r.sequence);
+  return max + 1;
 }
 
 Result<std::vector<std::string>> RecoverInterruptedRuns(FileSystem& fs, std::time_t now) {

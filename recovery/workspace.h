@@ -6,7 +6,9 @@
 //   lifeboat/backup/<run-id>/<path>       files a run replaced, as they were
 //   lifeboat/undo/<run-id>/<path>         files an undo took out of the way
 //
-// Run ids sort by time: "20261129-143015-3f9a" (UTC, then 16 random bits).
+// Run ids name the time (UTC) and 16 random bits: "20261129-143015-3f9a". Runs
+// are ordered by the sequence number in their journal, not by id or time: the
+// clock of a PC with a flat CMOS battery says 2002.
 #pragma once
 
 #include <ctime>
@@ -35,6 +37,7 @@ Result<std::unique_ptr<FileLock>> LockWorkspace(FileSystem& fs);
 
 struct RunInfo {
   std::string run_id;
+  uint64_t sequence = 0;
   std::string time;
   std::string manifest;
   size_t steps = 0;      // begin records
@@ -44,7 +47,10 @@ struct RunInfo {
   bool undone = false;
 };
 
-// All runs with a journal, oldest first. Unreadable journals are reported as
+// The sequence number for a new run: one more than any recorded.
+Result<uint64_t> NextRunSequence(FileSystem& fs);
+
+// All runs with a journal, oldest first (by sequence, then id). Unreadable journals are reported as
 // errors by the commands that need them, here they only get a note.
 Result<std::vector<RunInfo>> ListRuns(FileSystem& fs);
 RunInfo SummarizeRun(const std::string& run_id, const JournalContents& journal);

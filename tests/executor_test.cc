@@ -17,9 +17,10 @@ namespace {
 
 using test::Scenario;
 
-ExecuteOptions Opts(const std::string& run_id) {
+ExecuteOptions Opts(const std::string& run_id, uint64_t sequence = 1) {
   ExecuteOptions o;
   o.run_id = run_id;
+  o.sequence = sequence;
   o.target = "test";
   o.manifest = "test-manifest";
   o.manifest_sha256 = std::string(64, '0');
@@ -28,9 +29,9 @@ ExecuteOptions Opts(const std::string& run_id) {
 }
 
 ExecuteResult Execute(FileSystem& fs, const Scenario& sc, const RepairPlan& plan, const std::string& run_id,
-                      const CancelToken& cancel) {
+                      const CancelToken& cancel, uint64_t sequence = 1) {
   auto sources = sc.OpenSources();
-  return ExecutePlan(fs, plan, sources, Opts(run_id), NullProgress(), cancel);
+  return ExecutePlan(fs, plan, sources, Opts(run_id, sequence), NullProgress(), cancel);
 }
 
 std::vector<std::string> TempFiles(const std::string& root) {
@@ -189,7 +190,8 @@ TEST_CASE("crash at every operation: files are old or new, fix again heals, undo
       REQUIRE(notes.ok());
       auto [scan2, plan2] = sc.ScanAndPlan(*fs);
       CancelToken cancel;
-      ExecuteResult r2 = Execute(*fs, sc, plan2, "20260101-000000-0002", cancel);
+      // An id that sorts before the first run's: order must come from the sequence.
+      ExecuteResult r2 = Execute(*fs, sc, plan2, "20260101-000000-0000", cancel, /*sequence=*/2);
       CHECK(r2.fatal.ok());
       CHECK(sc.Healthy());
       CHECK(TempFiles(sc.target).empty());

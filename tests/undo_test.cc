@@ -101,6 +101,49 @@ TEST_CASE("a missing backup is a conflict, never a deletion") {
   CHECK(found);
 }
 
+TEST_CASE("undoing an older run does not take away what a later run wrote") {
+  Scenario sc(3);
+  auto fs = sc.OpenTarget();
+  // Run A (sequence 1) is interrupted before it writes anything; run B
+  // (sequence 2) then repairs everything.
+  auto [scan, plan] = sc.ScanAndPlan(*fs);
+  auto lock = LockWorkspace(*fs);
+  REQUIRE(lock.ok());
+  CancelToken cancel;
+  {
+    test::FaultFileSystem faulty(*fs);
+    faulty.CrashAt(10);  // after its "begin" records, before any temp file
+    auto sources = sc.OpenSources();
+    ExecuteOptions o;
+    o.run_id = "20260102-000000-aaaa";
+    o.sequence = 1;
+    ExecutePlan(faulty, plan, sources, o, NullProgress(), cancel);
+  }
+  REQUIRE(RecoverInterruptedRuns(*fs, 1'800'000'000).ok());
+  auto [scan2, plan2] = sc.ScanAndPlan(*fs);
+  auto sources = sc.OpenSources();
+  ExecuteOptions o;
+  o.run_id = "20260102-000000-0000";  // sorts first; the sequence says it is later
+  o.sequence = 2;
+  REQUIRE(ExecutePlan(*fs, plan2, sources, o, NullProgress(), cancel).fatal.ok());
+  REQUIRE(sc.Healthy());
+  Result<UndoPlan> older = PlanUndo(*fs, "20260102-000000-aaaa", cancel);
+  REQUIRE(older.ok());
+  size_t conflicts = 0;
+  for (const UndoAction& a : older->actions)
+    if (a.kind == UndoAction::Kind::kConflict) {
+      ++conflicts;
+      CHECK(a.message.find("later run 20260102-000000-0000") != std::string::npos);
+    }
+  CHECK(conflicts > 0);
+  ExecuteUndo(*fs, *older, 1'800'000'100, NullProgress(), cancel);
+  CHECK(sc.Healthy());  // nothing of run B was taken away
+  Result<std::vector<RunInfo>> runs = ListRuns(*fs);
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 2);
+  CHECK(runs->back().run_id == "20260102-000000-0000");
+}
+
 TEST_CASE("undo of an unknown or malformed run id is refused") {
   Scenario sc(3);
   auto fs = sc.OpenTarget();

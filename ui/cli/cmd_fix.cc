@@ -85,8 +85,11 @@ int RunFix(const FixOptions& o) {
   Result<std::vector<std::string>> recovered = RecoverInterruptedRuns(*in->fs, now);
   if (!recovered.ok()) return EmitError("fix", o.check.target, recovered.status().message(), out);
 
+  Result<uint64_t> sequence = NextRunSequence(*in->fs);
+  if (!sequence.ok()) return EmitError("fix", o.check.target, sequence.status().message(), out);
   ExecuteOptions exec_opts;
   exec_opts.run_id = NewRunId(now);
+  exec_opts.sequence = *sequence;
   exec_opts.target = o.check.target;
   exec_opts.manifest = in->manifest.name;
   exec_opts.manifest_sha256 = ToHex(in->manifest.file_sha256);
