@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The Quick start demo: installs what is needed, builds lifeboat, makes a
+# damaged Windows-XP-like tree in ./demo and repairs it, showing the scan
+# before and after, then how to undo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+rm -rf demo
+tests/fixtures/make_xp_tree.sh demo >/dev/null
+lb=build/lifeboat
+
+step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+
+cat <<TXT
+
+The demo tree (./demo/win) is a Windows XP SP3 system folder after a bad
+antivirus update: svchost.exe deleted, kernel32.dll corrupted, tcpip.sys
+truncated. Good copies: system32/dllcache on the volume itself, and a payload
+archive (demo/payload.tar.gz) that also holds a same-sized decoy svchost.exe.
+TXT
+
+step "Before: scan against the known-good manifest" \
+  "$lb scan --target demo/win --manifest demo/xp-sp3-x86.sha256"
+"$lb" scan --target demo/win --manifest demo/xp-sp3-x86.sha256 || true
+
+step "Repair from the payload archive and the volume's own dllcache" \
+  "$lb fix --target demo/win --manifest demo/xp-sp3-x86.sha256 --source demo/payload.tar.gz --source demo/win/WINDOWS/system32/dllcache --yes"
+"$lb" fix --target demo/win --manifest demo/xp-sp3-x86.sha256 \
+  --source demo/payload.tar.gz --source demo/win/WINDOWS/system32/dllcache --yes --json demo/fix-report.json || true
+
+step "After: scan again" "$lb scan --target demo/win --manifest demo/xp-sp3-x86.sha256"
+"$lb" scan --target demo/win --manifest demo/xp-sp3-x86.sha256 || true
+
+cat <<TXT
+
+The JSON report is in demo/fix-report.json. To put the tree back exactly as it
+was before the repair:  $lb undo --target demo/win
+TXT

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what lifeboat needs to build and test, from Debian 12 packages.
+# Installs only what is missing, so it is cheap to run again.
+#   scripts/setup.sh          build + test dependencies
+#   scripts/setup.sh --fuzz   also clang and libFuzzer (for scripts/fuzz.sh)
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config file
+  # libraries (static archives are in the -dev packages)
+  libarchive-dev zlib1g-dev libcli11-dev libncurses-dev doctest-dev libssl-dev nlohmann-json3-dev
+  # libarchive's own dependencies, needed for a static link
+  libacl1-dev libattr1-dev liblzma-dev libbz2-dev libzstd-dev liblz4-dev nettle-dev
+  # used by the tests: bsdtar (mtree manifests, zip/7z sources), jq (JSON reports)
+  libarchive-tools jq
+)
+if [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(clang libclang-rt-14-dev llvm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: run as root (or install these packages yourself): ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
