@@ -84,14 +84,10 @@ void Count(Summary& s, FileState st) {
 
 void ComputeExitCode(RunReport& r) {
   int code = 0;
-  const Summary& s = r.summary;
-  if (r.command == "undo") {
-    if (s.unrepaired > 0) code |= kExitProblemsLeft;
-  } else if (r.command == "fix" && !r.dry_run) {
-    if (s.restored > 0) code |= kExitRepaired;
-    if (s.unrepaired > 0) code |= kExitProblemsLeft;
-  } else {
-    if (s.missing + s.corrupt + s.unrepaired > 0) code |= kExitProblemsLeft;
+  for (const FileReport& f : r.files) {
+    if (f.state == FileState::kRestored) code |= kExitRepaired;
+    if (f.state == FileState::kMissing || f.state == FileState::kCorrupt || f.state == FileState::kUnrepaired)
+      code |= kExitProblemsLeft;
   }
   if (!r.error.empty()) code |= kExitOperational;
   if (r.cancelled) code |= kExitCancelled;
@@ -112,10 +108,11 @@ RunReport ScanReport(const Manifest& m, const ScanResult& scan) {
   return r;
 }
 
-RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan& plan, const ExecuteResult* exec) {
+RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan& plan, const ExecuteResult* exec,
+                    bool dry_run) {
   RunReport r;
   r.command = "fix";
-  r.dry_run = exec == nullptr;
+  r.dry_run = dry_run;
   SetManifest(r, m);
   r.warnings.insert(r.warnings.end(), plan.warnings.begin(), plan.warnings.end());
   r.cancelled = scan.cancelled || plan.cancelled || (exec && exec->cancelled);

@@ -63,10 +63,14 @@ struct RunReport {
 
 // Builders. Each fills files, summary and exit_code from engine results.
 RunReport ScanReport(const Manifest& m, const ScanResult& scan);
-RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan& plan, const ExecuteResult* exec);
+// `exec` is null when nothing was executed: a dry run, or a plan the user
+// declined or cancelled before any write.
+RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan& plan, const ExecuteResult* exec,
+                    bool dry_run = false);
 RunReport UndoReport(const UndoPlan& plan, const UndoResult* result);
 
-// Sets exit_code from the summary, error and cancelled fields.
+// Sets exit_code from the files' final states, error and cancelled: 1 if any
+// file was restored, 4 if any is still missing, corrupt or unrepaired.
 void ComputeExitCode(RunReport& r);
 
 }  // namespace lifeboat

@@ -49,7 +49,7 @@ int RunFix(const FixOptions& o) {
   progress.reset();
 
   auto report_without_run = [&] {
-    RunReport r = FixReport(in->manifest, scan, plan, nullptr);
+    RunReport r = FixReport(in->manifest, scan, plan, nullptr, o.dry_run);
     r.target = o.check.target;
     return r;
   };

@@ -71,18 +71,26 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
     out << ", " << s.unrepaired << " unrepaired\n";
   }
   if (!r.error.empty()) out << "error: " << r.error << '\n';
-  if (r.cancelled) out << "cancelled: the run stopped early; what was done is consistent and journaled\n";
+  if (r.cancelled)
+    out << (r.run_id.empty() ? "cancelled: nothing was written\n"
+                             : "cancelled: the run stopped early; what was done is consistent and journaled\n");
 
-  const char* verdict = "";
-  if (r.command == "scan" || r.dry_run) {
-    verdict = r.exit_code == 0 ? "Healthy: every file matches the manifest."
-                               : "Problems found: `lifeboat fix` with --source can repair them.";
-  } else if (r.command == "fix") {
-    if (r.exit_code == 0) verdict = "Healthy: nothing needed repair.";
-    else if (r.exit_code == 1) verdict = "Repaired: every problem was fixed.";
-    else if (r.exit_code & 4) verdict = "Problems left: see UNREPAIRED above.";
-  } else if (r.command == "undo") {
-    verdict = r.exit_code == 0 ? "Undone: the run's changes were reverted." : "Undo incomplete: see above.";
+  std::string verdict;
+  int code = r.exit_code;
+  if (r.command == "undo") {
+    verdict = code == 0 ? "Undone: the run's changes were reverted." : "Undo incomplete: see above.";
+  } else if (code & kExitOperational) {
+    verdict = "Stopped by an error: see above.";
+  } else if ((code & (kExitRepaired | kExitProblemsLeft)) == 0) {
+    verdict = r.command == "fix" && !r.cancelled ? "Healthy: nothing needed repair." : "Healthy: every file matches the manifest.";
+  } else if (!(code & kExitProblemsLeft)) {
+    verdict = "Repaired: every problem was fixed.";
+  } else if (code & kExitRepaired) {
+    verdict = "Partly repaired: the files marked UNREPAIRED still need attention.";
+  } else if (r.command == "fix" && !r.run_id.empty()) {
+    verdict = "Problems left: lifeboat found no safe repair for them (see above).";
+  } else {
+    verdict = "Problems found: `lifeboat fix` with --source can repair them.";
   }
   out << verdict << " (exit " << r.exit_code << ")\n";
   if (r.command == "fix" && !r.dry_run && s.restored > 0)

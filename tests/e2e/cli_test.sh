@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The command line contract: --help with examples, usage errors (16), fix
+# refusing to run unattended without --yes, --dry-run writing nothing, JSON on
+# stdout, --all, --quiet, undo --list.
+source "$(dirname "$0")/lib.sh"
+make_xp
+W=$T/fx/win
+M=$T/fx/xp-sp3-x86.sha256
+S=(--source "$T/fx/payload.tar.gz" --source "$W/WINDOWS/system32/dllcache")
+before=$(state "$W")
+
+run 0 "$LB" --help
+for c in scan fix undo; do assert_contains "$T/out" "$c"; done
+for c in scan fix undo; do
+  run 0 "$LB" "$c" --help
+  assert_contains "$T/out" "Example:"
+  assert_contains "$T/out" "Exit:"
+done
+run 0 "$LB" --version
+assert_contains "$T/out" "lifeboat "
+pass "--help for every command, with an example and exit codes"
+
+run 16 "$LB"
+run 16 "$LB" scan --target "$W"
+run 16 "$LB" scan --target "$W" --manifest "$M" --bogus
+run 16 "$LB" frobnicate
+run 16 "$LB" scan -t "$W" -m "$M" --jobs 0
+pass "usage errors exit 16"
+
+# fix without --yes and without a terminal: refused before anything happens.
+run 16 "$LB" fix -t "$W" -m "$M" "${S[@]}" </dev/null
+assert_contains "$T/err" "--yes"
+assert_eq "$(state "$W")" "$before" "tree after refused fix"
+assert_missing "$W/lifeboat"
+pass "fix without --yes off a terminal: exit 16, nothing written"
+
+run 4 "$LB" fix -t "$W" -m "$M" "${S[@]}" --dry-run --json dry.json
+assert_contains "$T/out" "restore     WINDOWS/system32/svchost.exe"
+assert_contains "$T/out" "replace     WINDOWS/system32/kernel32.dll"
+assert_contains "$T/out" "from dllcache:svchost.exe"
+assert_eq "$(jqr dry.json '.dry_run')" "true"
+assert_eq "$(jqr dry.json '.files[] | select(.path | endswith("svchost.exe")) | "\(.state) \(.source)"')" \
+  "missing dllcache:svchost.exe"
+assert_eq "$(state "$W")" "$before" "tree after --dry-run"
+assert_missing "$W/lifeboat"
+pass "fix --dry-run prints the plan and writes nothing"
+
+# JSON on stdout stays clean JSON; the text goes to stderr.
+run 4 "$LB" scan -t "$W" -m "$M" --json -
+jq -e . "$T/out" >/dev/null || fail "stdout is not JSON"
+assert_contains "$T/err" "MISSING"
+run 4 "$LB" scan -t "$W" -m "$M" --json - --all
+assert_eq "$(jqr "$T/out" '.files | length')" "21"
+assert_eq "$(jqr "$T/out" '[.files[] | select(.state == "ok")] | length')" "18"
+run 4 "$LB" scan -t "$W" -m "$M" --quiet
+assert_eq "$(cat "$T/out")" "" "stdout with --quiet"
+pass "--json -, --all and --quiet"
+
+# Progress goes to stderr only on a terminal: none here.
+run 4 "$LB" scan -t "$W" -m "$M"
+! grep -q $'\r' "$T/err" || fail "progress line written to a non-terminal"
+pass "no progress output when stderr is not a terminal"
+
+# A target that is not there: operational error with a JSON report.
+run 8 "$LB" scan -t "$T/nope" -m "$M" --json err.json
+assert_eq "$(jqr err.json '.exit_code')" "8"
+assert_contains err.json "nope"
+pass "missing target: exit 8 with the error in the JSON report"
+
+run 0 "$LB" undo -t "$W" --list
+assert_contains "$T/out" "No lifeboat runs"
+run 8 "$LB" undo -t "$W"
+assert_contains "$T/err" "nothing to undo"
+run 1 "$LB" fix -t "$W" -m "$M" "${S[@]}" --yes --json fix.json
+id=$(jqr fix.json '.run_id')
+run 0 "$LB" undo -t "$W" --list
+assert_contains "$T/out" "$id"
+assert_contains "$T/out" "3/3"
+assert_contains "$T/out" "complete"
+run 0 "$LB" undo -t "$W" --run "$id" --dry-run
+assert_contains "$T/out" "put back"
+assert_contains "$T/out" "take away"
+run 0 "$LB" scan -t "$W" -m "$M"
+run 8 "$LB" undo -t "$W" --run "20990101-000000-ffff"
+run 8 "$LB" undo -t "$W" --run "../../etc"
+run 0 "$LB" undo -t "$W" --run "$id"
+run 0 "$LB" undo -t "$W" --list
+assert_contains "$T/out" "undone"
+pass "undo --list, --run, --dry-run, unknown and malformed run ids"
+
+# On a terminal (a pty from script(1)), fix shows the plan and asks once.
+make_xp
+before=$(state "$W")
+cmd="$LB fix -t $W -m $M --source $T/fx/payload.tar.gz --source $W/WINDOWS/system32/dllcache"
+code=0
+printf 'n\n' | script -qec "$cmd" /dev/null >tty.txt || code=$?
+assert_eq "$code" "36" "exit after answering no"
+assert_contains tty.txt "Write these 3 file(s)"
+assert_contains tty.txt "cancelled: nothing was written"
+assert_eq "$(state "$W")" "$before" "tree after answering no"
+assert_missing "$W/lifeboat"
+code=0
+printf 'y\n' | script -qec "$cmd" /dev/null >tty.txt || code=$?
+assert_eq "$code" "1" "exit after answering yes"
+grep -q $'scan .*files' tty.txt || fail "no progress line on the terminal"
+run 0 "$LB" scan -t "$W" -m "$M"
+pass "on a terminal: plan, one question; 'n' writes nothing (exit 36), 'y' repairs; progress shown"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The shipped binary is a fully static x86-64 executable, stripped, under 8 MiB,
+# and runs with no shared library available.
+source "$(dirname "$0")/lib.sh"
+desc=$(file -L "$LB")
+[[ "$desc" == *"statically linked"* ]] || fail "not static: $desc"
+[[ "$desc" == *"x86-64"* ]] || fail "not x86-64: $desc"
+[[ "$desc" == *"stripped"* && "$desc" != *"not stripped"* ]] || fail "not stripped: $desc"
+size=$(stat -c %s "$LB")
+((size < 8 * 1024 * 1024)) || fail "binary is $size bytes, over 8 MiB"
+# No dynamic loader, no libraries: it must still run.
+mkdir -p empty
+env -i LD_LIBRARY_PATH="$T/empty" "$LB" --version >out.txt || fail "static binary did not run"
+assert_contains out.txt "lifeboat"
+pass "static, stripped, x86-64, $size bytes"
