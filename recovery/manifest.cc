@@ -151,8 +151,11 @@ Result<Manifest> ManifestBuilder::Finish(ManifestFormat format, const Digest& fi
   }
   if (!manifest_.warnings.empty()) {
     size_t out = 0;
-    for (size_t i = 0; i < manifest_.entries.size(); ++i)
-      if (!drop[i]) manifest_.entries[out++] = std::move(manifest_.entries[i]);
+    for (size_t i = 0; i < manifest_.entries.size(); ++i) {
+      if (drop[i]) continue;
+      if (out != i) manifest_.entries[out] = std::move(manifest_.entries[i]);  // never self-move: it empties
+      ++out;
+    }
     manifest_.entries.resize(out);
   }
   folded_.clear();
