@@ -288,7 +288,8 @@ class Executor {
     state_[i] = State::kDone;
     dirs.insert(std::string(ParentPath(s.path)));
     result_.steps[i].done = true;
-    if (s.kind == StepKind::kReplace) result_.steps[i].message = "old copy kept in " + result_.steps[i].backup;
+    if (s.kind == StepKind::kReplace)
+      result_.steps[i].message = "old copy in " + std::string(kWorkspaceDir) + "/backup/" + opt_.run_id + "/";
     progress_.Advance(1, 0);
   }
 

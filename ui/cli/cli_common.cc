@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include <climits>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -95,6 +97,14 @@ std::unique_ptr<ProgressSink> MakeProgress(const OutputOptions& o) {
 }
 
 bool IsTerminal(int fd) { return ::isatty(fd) == 1; }
+
+std::string AbsolutePath(const std::string& path) {
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (real == nullptr) return path;
+  std::string out(real);
+  ::free(real);
+  return out;
+}
 
 bool AskYesNo(const std::string& question) {
   std::cerr << question << " [y/N] " << std::flush;

@@ -38,6 +38,9 @@ const CancelToken& InstallSignalHandlers();
 std::unique_ptr<ProgressSink> MakeProgress(const OutputOptions& o);
 
 bool IsTerminal(int fd);
+// The canonical absolute path (realpath), for reports and journals; the path
+// as given if it cannot be resolved.
+std::string AbsolutePath(const std::string& path);
 // Prints `question` on stderr and reads y/yes from stdin.
 bool AskYesNo(const std::string& question);
 

@@ -50,7 +50,7 @@ int RunFix(const FixOptions& o) {
 
   auto report_without_run = [&] {
     RunReport r = FixReport(in->manifest, scan, plan, nullptr, o.dry_run);
-    r.target = o.check.target;
+    r.target = AbsolutePath(o.check.target);
     return r;
   };
   if (scan.cancelled || plan.cancelled || o.dry_run) {
@@ -65,7 +65,7 @@ int RunFix(const FixOptions& o) {
   if (plan.steps.empty()) {  // nothing to write: no run, no journal
     ExecuteResult none;
     RunReport r = FixReport(in->manifest, scan, plan, &none);
-    r.target = o.check.target;
+    r.target = AbsolutePath(o.check.target);
     return Emit(r, out);
   }
   if (!o.yes) {
@@ -90,7 +90,7 @@ int RunFix(const FixOptions& o) {
   ExecuteOptions exec_opts;
   exec_opts.run_id = NewRunId(now);
   exec_opts.sequence = *sequence;
-  exec_opts.target = o.check.target;
+  exec_opts.target = AbsolutePath(o.check.target);
   exec_opts.manifest = in->manifest.name;
   exec_opts.manifest_sha256 = ToHex(in->manifest.file_sha256);
   exec_opts.now = now;
@@ -99,7 +99,7 @@ int RunFix(const FixOptions& o) {
   progress.reset();
 
   RunReport r = FixReport(in->manifest, scan, plan, &exec);
-  r.target = o.check.target;
+  r.target = AbsolutePath(o.check.target);
   r.run_id = exec_opts.run_id;
   r.warnings.insert(r.warnings.begin(), recovered->begin(), recovered->end());
   return Emit(r, out);

@@ -18,7 +18,7 @@ int RunScan(const CheckOptions& o) {
   ScanResult scan = ScanTarget(*in->fs, in->manifest, ScanOptions{o.jobs}, *progress, cancel);
   progress.reset();
   RunReport report = ScanReport(in->manifest, scan);
-  report.target = o.target;
+  report.target = AbsolutePath(o.target);
   return Emit(report, o.out);
 }
 

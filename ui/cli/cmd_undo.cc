@@ -94,7 +94,7 @@ int RunUndo(const UndoOptions& o) {
     if (o.dry_run) {
       if (!o.out.quiet) WriteUndoPlan(o.out.json == "-" ? std::cerr : std::cout, *plan);
       RunReport r = UndoReport(*plan, nullptr);
-      r.target = o.target;
+      r.target = AbsolutePath(o.target);
       code |= Emit(r, o.out);
       continue;
     }
@@ -102,7 +102,7 @@ int RunUndo(const UndoOptions& o) {
     UndoResult result = ExecuteUndo(**fs, *plan, std::time(nullptr), *progress, cancel);
     progress.reset();
     RunReport r = UndoReport(*plan, &result);
-    r.target = o.target;
+    r.target = AbsolutePath(o.target);
     code |= Emit(r, o.out);
     if (result.cancelled || !result.fatal.ok()) break;
   }
