@@ -274,8 +274,7 @@ class Executor {
       const std::string& backup = result_.steps[i].backup;
       Status made = MakeDirs(fs_, ParentPath(backup));
       if (!made.ok()) return FailWith(i, made.WithContext("backup folder"));
-      Status linked = fs_.Link(s.path, backup);
-      if (linked.code() == Status::Code::kUnsupported) linked = CopyFile(s.path, backup);
+      Status linked = LinkOrCopy(fs_, s.path, backup);
       if (!linked.ok()) return FailWith(i, linked.WithContext("cannot back up the old file, left it alone"));
       dirs.insert(std::string(ParentPath(backup)));
     }
@@ -291,23 +290,6 @@ class Executor {
     if (s.kind == StepKind::kReplace)
       result_.steps[i].message = "old copy in " + std::string(kWorkspaceDir) + "/backup/" + opt_.run_id + "/";
     progress_.Advance(1, 0);
-  }
-
-  // Backup by copy, for file systems without hard links.
-  Status CopyFile(const std::string& from, const std::string& to) {
-    Result<std::unique_ptr<ByteReader>> in = fs_.OpenRead(from);
-    if (!in.ok()) return in.status();
-    Result<std::unique_ptr<WritableFile>> out = fs_.CreateNew(to, 0644);
-    if (!out.ok()) return out.status();
-    std::unique_ptr<char[]> buf(new char[1 << 20]);
-    for (;;) {
-      Result<size_t> n = (*in)->Read(buf.get(), 1 << 20);
-      if (!n.ok()) return n.status();
-      if (*n == 0) break;
-      LB_RETURN_IF_ERROR((*out)->Write(buf.get(), *n));
-    }
-    LB_RETURN_IF_ERROR((*out)->Sync());
-    return (*out)->Close();
   }
 
   ExecuteResult Finish() {

@@ -1,6 +1,8 @@
 // Helpers over the FileSystem interface.
 #include "recovery/filesystem.h"
 
+#include <memory>
+
 #include "recovery/rel_path.h"
 
 namespace lifeboat {
@@ -17,6 +19,30 @@ Status MakeDirs(FileSystem& fs, std::string_view dir) {
   Status made = fs.MakeDir(dir);
   if (!made.ok() && made.code() != Status::Code::kExists) return made;
   return Status::Ok();
+}
+
+Status CopyFile(FileSystem& fs, std::string_view from, std::string_view to) {
+  Result<std::unique_ptr<ByteReader>> in = fs.OpenRead(from);
+  if (!in.ok()) return in.status();
+  Result<FileInfo> info = fs.Stat(from);
+  Result<std::unique_ptr<WritableFile>> out = fs.CreateNew(to, info.ok() ? info->mode & 0777 : 0644);
+  if (!out.ok()) return out.status();
+  constexpr size_t kBuf = 1 << 20;
+  std::unique_ptr<char[]> buf(new char[kBuf]);
+  for (;;) {
+    Result<size_t> n = (*in)->Read(buf.get(), kBuf);
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    LB_RETURN_IF_ERROR((*out)->Write(buf.get(), *n));
+  }
+  LB_RETURN_IF_ERROR((*out)->Sync());
+  return (*out)->Close();
+}
+
+Status LinkOrCopy(FileSystem& fs, std::string_view from, std::string_view to) {
+  Status linked = fs.Link(from, to);
+  if (linked.code() != Status::Code::kUnsupported) return linked;
+  return CopyFile(fs, from, to);
 }
 
 }  // namespace lifeboat

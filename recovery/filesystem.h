@@ -83,4 +83,11 @@ class FileSystem {
 // lifeboat's own folders only).
 Status MakeDirs(FileSystem& fs, std::string_view dir);
 
+// Copies `from` (content and permission bits) to a new file `to`, which must
+// not exist yet, and fsyncs it.
+Status CopyFile(FileSystem& fs, std::string_view from, std::string_view to);
+
+// A hard link where the file system has them, else a copy.
+Status LinkOrCopy(FileSystem& fs, std::string_view from, std::string_view to);
+
 }  // namespace lifeboat

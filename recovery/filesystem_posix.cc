@@ -193,59 +193,46 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Status Rename(std::string_view from, std::string_view to) override {
-    Result<Fd> pf = OpenParent(from);
-    if (!pf.ok()) return pf.status();
-    Result<Fd> pt = OpenParent(to);
-    if (!pt.ok()) return pt.status();
-    std::string a(BaseName(from)), b(BaseName(to));
-    if (::renameat(pf->get(), a.c_str(), pt->get(), b.c_str()) != 0)
+    Result<TwoNames> n = OpenTwo(from, to);
+    if (!n.ok()) return n.status();
+    if (::renameat(n->from_dir.get(), n->from.c_str(), n->to_dir.get(), n->to.c_str()) != 0)
       return Status::FromErrno(errno, "rename " + Describe(from) + " to " + Describe(to));
     return Status::Ok();
   }
 
   Status RenameNoReplace(std::string_view from, std::string_view to) override {
-    Result<Fd> pf = OpenParent(from);
-    if (!pf.ok()) return pf.status();
-    Result<Fd> pt = OpenParent(to);
-    if (!pt.ok()) return pt.status();
-    std::string a(BaseName(from)), b(BaseName(to));
-    if (::renameat2(pf->get(), a.c_str(), pt->get(), b.c_str(), RENAME_NOREPLACE) == 0) return Status::Ok();
-    int err = errno;
-    if (err != EINVAL && err != ENOSYS && err != ENOTSUP)
-      return Status::FromErrno(err, "rename " + Describe(from) + " to " + Describe(to));
+    Result<TwoNames> n = OpenTwo(from, to);
+    if (!n.ok()) return n.status();
+    int fd_a = n->from_dir.get(), fd_b = n->to_dir.get();
+    const char *a = n->from.c_str(), *b = n->to.c_str();
+    auto fail = [&](int err) { return Status::FromErrno(err, "rename " + Describe(from) + " to " + Describe(to)); };
+    if (::renameat2(fd_a, a, fd_b, b, RENAME_NOREPLACE) == 0) return Status::Ok();
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) return fail(errno);
     // No RENAME_NOREPLACE here (some FUSE file systems): a hard link fails
     // atomically if `to` exists; then drop the temp name.
-    if (::linkat(pf->get(), a.c_str(), pt->get(), b.c_str(), 0) == 0) {
-      ::unlinkat(pf->get(), a.c_str(), 0);
+    if (::linkat(fd_a, a, fd_b, b, 0) == 0) {
+      ::unlinkat(fd_a, a, 0);
       return Status::Ok();
     }
-    err = errno;
-    if (err == EEXIST) return Status::FromErrno(err, "rename " + Describe(from) + " to " + Describe(to));
+    if (errno == EEXIST) return fail(EEXIST);
     // Neither: check, then rename (a window remains, only against other programs).
     struct stat st;
-    if (::fstatat(pt->get(), b.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
-      return Status::FromErrno(EEXIST, "rename " + Describe(from) + " to " + Describe(to));
-    if (::renameat(pf->get(), a.c_str(), pt->get(), b.c_str()) != 0)
-      return Status::FromErrno(errno, "rename " + Describe(from) + " to " + Describe(to));
+    if (::fstatat(fd_b, b, &st, AT_SYMLINK_NOFOLLOW) == 0) return fail(EEXIST);
+    if (::renameat(fd_a, a, fd_b, b) != 0) return fail(errno);
     return Status::Ok();
   }
 
   Status Link(std::string_view existing, std::string_view new_path) override {
-    Result<Fd> pf = OpenParent(existing);
-    if (!pf.ok()) return pf.status();
-    Result<Fd> pt = OpenParent(new_path);
-    if (!pt.ok()) return pt.status();
-    std::string a(BaseName(existing)), b(BaseName(new_path));
-    if (::linkat(pf->get(), a.c_str(), pt->get(), b.c_str(), 0) != 0) {
-      int err = errno;
-      Status s = Status::FromErrno(err, "link " + Describe(existing) + " to " + Describe(new_path));
-      // EPERM from linkat means "this file system does not do hard links"
-      // (FAT, some FUSE mounts); callers fall back to copying.
-      if (err == EPERM || err == EMLINK || err == ENOTSUP)
-        return Status::Error(Status::Code::kUnsupported, s.message(), err);
-      return s;
-    }
-    return Status::Ok();
+    Result<TwoNames> n = OpenTwo(existing, new_path);
+    if (!n.ok()) return n.status();
+    if (::linkat(n->from_dir.get(), n->from.c_str(), n->to_dir.get(), n->to.c_str(), 0) == 0) return Status::Ok();
+    int err = errno;
+    Status s = Status::FromErrno(err, "link " + Describe(existing) + " to " + Describe(new_path));
+    // EPERM from linkat means "this file system does not do hard links"
+    // (FAT, some FUSE mounts); callers fall back to copying.
+    if (err == EPERM || err == EMLINK || err == ENOTSUP)
+      return Status::Error(Status::Code::kUnsupported, s.message(), err);
+    return s;
   }
 
   Status MakeDir(std::string_view path) override {
@@ -286,6 +273,20 @@ class PosixFileSystem final : public FileSystem {
     if (::unlinkat(parent->get(), name.c_str(), flags) != 0)
       return Status::FromErrno(errno, std::string(flags ? "rmdir " : "unlink ") + Describe(path));
     return Status::Ok();
+  }
+
+  // The parent directories and last components of two paths, for the calls
+  // that act on a name in each (rename, link).
+  struct TwoNames {
+    Fd from_dir, to_dir;
+    std::string from, to;
+  };
+  Result<TwoNames> OpenTwo(std::string_view from, std::string_view to) {
+    Result<Fd> a = OpenParent(from);
+    if (!a.ok()) return a.status();
+    Result<Fd> b = OpenParent(to);
+    if (!b.ok()) return b.status();
+    return TwoNames{std::move(a).value(), std::move(b).value(), std::string(BaseName(from)), std::string(BaseName(to))};
   }
 
   Result<Fd> OpenParent(std::string_view path) {

@@ -181,24 +181,6 @@ Result<UndoPlan> PlanUndo(FileSystem& fs, const std::string& run_id, const Cance
 
 namespace {
 
-Status LinkOrCopy(FileSystem& fs, const std::string& from, const std::string& to) {
-  Status linked = fs.Link(from, to);
-  if (linked.code() != Status::Code::kUnsupported) return linked;
-  Result<std::unique_ptr<ByteReader>> in = fs.OpenRead(from);
-  if (!in.ok()) return in.status();
-  Result<std::unique_ptr<WritableFile>> out = fs.CreateNew(to, 0644);
-  if (!out.ok()) return out.status();
-  char buf[65536];
-  for (;;) {
-    Result<size_t> n = (*in)->Read(buf, sizeof buf);
-    if (!n.ok()) return n.status();
-    if (*n == 0) break;
-    LB_RETURN_IF_ERROR((*out)->Write(buf, *n));
-  }
-  LB_RETURN_IF_ERROR((*out)->Sync());
-  return (*out)->Close();
-}
-
 Status Apply(FileSystem& fs, const UndoAction& a) {
   switch (a.kind) {
     case UndoAction::Kind::kPutBack:

@@ -84,6 +84,7 @@ Status FaultFileSystem::RenameNoReplace(std::string_view from, std::string_view 
 }
 Status FaultFileSystem::Link(std::string_view existing, std::string_view new_path) {
   LB_RETURN_IF_ERROR(Enter("link"));
+  if (no_links_) return Status::Error(Status::Code::kUnsupported, "link: not supported (simulated)", EPERM);
   return base_.Link(existing, new_path);
 }
 Status FaultFileSystem::MakeDir(std::string_view path) {

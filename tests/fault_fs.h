@@ -31,6 +31,8 @@ class FaultFileSystem final : public FileSystem {
     mode_ = Mode::kCrash;
     target_ = n;
   }
+  // Link() answers kUnsupported, like FAT or some FUSE mounts.
+  void DisableLinks() { no_links_ = true; }
   int ops() const { return ops_; }
   bool crashed() const { return crashed_; }
   bool triggered() const { return triggered_; }
@@ -61,6 +63,7 @@ class FaultFileSystem final : public FileSystem {
   int ops_ = 0;
   bool crashed_ = false;
   bool triggered_ = false;
+  bool no_links_ = false;
   Status error_;
 };
 

@@ -144,6 +144,34 @@ TEST_CASE("undoing an older run does not take away what a later run wrote") {
   CHECK(runs->back().run_id == "20260102-000000-0000");
 }
 
+TEST_CASE("without hard links, backups are copies and undo still restores the tree") {
+  Scenario sc;
+  auto fs = sc.OpenTarget();
+  test::FaultFileSystem nolinks(*fs);
+  nolinks.DisableLinks();
+  auto [scan, plan] = sc.ScanAndPlan(nolinks);
+  auto lock = LockWorkspace(nolinks);
+  REQUIRE(lock.ok());
+  auto sources = sc.OpenSources();
+  ExecuteOptions o;
+  o.run_id = kRun;
+  o.sequence = 1;
+  CancelToken cancel;
+  ExecuteResult r = ExecutePlan(nolinks, plan, sources, o, NullProgress(), cancel);
+  REQUIRE(r.fatal.ok());
+  CHECK(sc.Healthy());
+  for (const RepairStep& s : plan.steps) {
+    if (s.kind != StepKind::kReplace) continue;
+    std::string backup = sc.target + "/" + BackupPath(kRun, s.path);
+    CHECK(test::Sha256Hex(test::ReadFile(backup)) == sc.damaged_state.at(s.path));
+  }
+  Result<UndoPlan> plan_undo = PlanUndo(nolinks, kRun, cancel);
+  REQUIRE(plan_undo.ok());
+  UndoResult u = ExecuteUndo(nolinks, *plan_undo, 1'800'000'100, NullProgress(), cancel);
+  CHECK(u.conflicts == 0);
+  CHECK(test::TreeState(sc.target) == sc.damaged_state);
+}
+
 TEST_CASE("undo of an unknown or malformed run id is refused") {
   Scenario sc(3);
   auto fs = sc.OpenTarget();
