@@ -2,9 +2,9 @@
 # Configures and builds the static release binary build/lifeboat and the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ ! -f build/build.ninja ]]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
+generator=()
+[[ -f build/CMakeCache.txt ]] || generator=(-G Ninja)
+cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DLIFEBOAT_STATIC=ON -DLIFEBOAT_TESTS=ON >/dev/null
 # Static glibc warns that libcrypto's unused DSO/socket code would need shared
 # libraries at run time; lifeboat never calls it. Those lines are dropped.
 cmake --build build -j "$(nproc)" 2>&1 |
