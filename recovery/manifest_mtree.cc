@@ -193,7 +193,13 @@ Status ParseMtree(ByteReader& in, ManifestBuilder& out) {
                            EntryError(line, path,
                                       "file entry has no sha256digest (write it with "
                                       "`bsdtar --format=mtree --options mtree:sha256`)"));
-    uint64_t size = archive_entry_size_is_set(e) ? static_cast<uint64_t>(archive_entry_size(e)) : kUnknownSize;
+    // libarchive reports size 0 for an entry without "size=". Only an empty
+    // file can really have size 0, so 0 with another digest means "unknown".
+    static const Digest kEmptyFile = Sha256::Of("");
+    uint64_t size = kUnknownSize;
+    if (archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 &&
+        (archive_entry_size(e) > 0 || digest == kEmptyFile))
+      size = static_cast<uint64_t>(archive_entry_size(e));
     LB_RETURN_IF_ERROR(out.Add(path, size, digest, line));
   }
   // Drain what libarchive did not ask for, to see how the stream ends.
