@@ -4,8 +4,10 @@
 #include "recovery/filesystem_posix.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <map>
 
 #include "tests/testutil.h"
@@ -120,6 +122,154 @@ TEST_CASE("opening a missing root fails cleanly") {
   CHECK(OpenPosixFileSystem(t / "missing").status().code() == Status::Code::kNotFound);
   WriteFile(t / "file", "x");
   CHECK_FALSE(OpenPosixFileSystem(t / "file").ok());
+}
+
+TEST_CASE("nothing is created, moved or removed outside the root through a symlinked directory") {
+  Fixture f;
+  auto code = [](const Status& s) { return s.code(); };
+  // Out of the root into the link, and from the link into the root.
+  CHECK(code(f.fs->Rename("WINDOWS/evil/victim.dll", "WINDOWS/stolen.dll")) == Status::Code::kUnsafePath);
+  CHECK(code(f.fs->RenameNoReplace("WINDOWS/evil/victim.dll", "WINDOWS/stolen.dll")) == Status::Code::kUnsafePath);
+  CHECK(code(f.fs->Link("WINDOWS/evil/victim.dll", "WINDOWS/stolen.dll")) == Status::Code::kUnsafePath);
+  CHECK_FALSE(test::Exists(f.root / "WINDOWS/stolen.dll"));
+  // Deeper below the link, and a directory under it that does not exist yet.
+  CHECK(f.fs->CreateNew("WINDOWS/evil/sub/new.dll", 0644).status().code() == Status::Code::kUnsafePath);
+  CHECK(code(f.fs->MakeDir("WINDOWS/evil/sub")) == Status::Code::kUnsafePath);
+  CHECK(code(MakeDirs(*f.fs, "WINDOWS/evil/a/b")) == Status::Code::kUnsafePath);
+  CHECK(code(f.fs->RemoveDir("WINDOWS/evil/sub")) == Status::Code::kUnsafePath);
+  CHECK(f.fs->Stat("WINDOWS/evil/victim.dll").status().code() == Status::Code::kUnsafePath);
+  // The messages name the path as seen beneath the root.
+  Status s = f.fs->Rename("WINDOWS/system32/a.dll", "WINDOWS/evil/a.dll");
+  CHECK(s.message().find(f.root / "WINDOWS/evil") != std::string::npos);
+  f.CheckOutsideUntouched();
+  CHECK(test::ReadFile(f.root / "WINDOWS/system32/a.dll") == "aaa");
+  CHECK(test::ReadFile(f.outside / "victim.dll") == "precious");
+}
+
+TEST_CASE("a symlink itself is renamed or removed, never its target") {
+  Fixture f;
+  REQUIRE(f.fs->Rename("WINDOWS/link.dll", "WINDOWS/moved-link.dll").ok());
+  CHECK(f.fs->Stat("WINDOWS/moved-link.dll")->type == FileType::kSymlink);
+  REQUIRE(f.fs->RemoveFile("WINDOWS/moved-link.dll").ok());
+  CHECK_FALSE(test::Exists(f.root / "WINDOWS/moved-link.dll"));
+  // Replacing a symlinked name with a real file puts the file in the root.
+  {
+    Result<std::unique_ptr<WritableFile>> w = f.fs->CreateNew("WINDOWS/new.tmp", 0644);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->Write("new", 3).ok());
+    REQUIRE((*w)->Close().ok());
+  }
+  REQUIRE(f.fs->Rename("WINDOWS/new.tmp", "WINDOWS/evil").ok());
+  CHECK(f.fs->Stat("WINDOWS/evil")->type == FileType::kRegular);
+  CHECK(test::ReadFile(f.root / "WINDOWS/evil") == "new");
+  f.CheckOutsideUntouched();
+}
+
+TEST_CASE("CreateNew onto a dangling symlink creates nothing at its target") {
+  Fixture f;
+  REQUIRE(::symlink((f.outside.path() + "/planted.dll").c_str(), (f.root / "WINDOWS/planted.dll").c_str()) == 0);
+  Result<std::unique_ptr<WritableFile>> w = f.fs->CreateNew("WINDOWS/planted.dll", 0644);
+  REQUIRE_FALSE(w.ok());
+  CHECK((w.status().code() == Status::Code::kExists || w.status().code() == Status::Code::kUnsafePath));
+  CHECK(f.fs->OpenAppend("WINDOWS/planted.dll").status().code() == Status::Code::kUnsafePath);
+  CHECK_FALSE(test::Exists(f.outside / "planted.dll"));
+  f.CheckOutsideUntouched();
+}
+
+TEST_CASE("CreateNew on an existing file: kExists, content and mode unchanged") {
+  Fixture f;
+  REQUIRE(::chmod((f.root / "WINDOWS/system32/a.dll").c_str(), 0600) == 0);
+  for (uint32_t mode : {0644u, 0600u, 0755u}) {
+    Result<std::unique_ptr<WritableFile>> w = f.fs->CreateNew("WINDOWS/system32/a.dll", mode);
+    REQUIRE_FALSE(w.ok());
+    CHECK(w.status().code() == Status::Code::kExists);
+    CHECK(w.status().sys_errno() == EEXIST);
+  }
+  CHECK(test::ReadFile(f.root / "WINDOWS/system32/a.dll") == "aaa");
+  CHECK(f.fs->Stat("WINDOWS/system32/a.dll")->mode == 0600);
+  // A directory is in the way too.
+  CHECK(f.fs->CreateNew("WINDOWS/system32", 0644).status().code() == Status::Code::kExists);
+}
+
+TEST_CASE("RenameNoReplace onto an existing file or directory: kExists, both unchanged") {
+  Fixture f;
+  WriteFile(f.root / "WINDOWS/system32/b.dll", "bbb");
+  auto before = test::TreeState(f.root.path(), "");
+  Status s = f.fs->RenameNoReplace("WINDOWS/system32/b.dll", "WINDOWS/system32/a.dll");
+  CHECK(s.code() == Status::Code::kExists);
+  CHECK(s.message().find("a.dll") != std::string::npos);
+  CHECK(f.fs->RenameNoReplace("WINDOWS/system32/b.dll", "WINDOWS/system32").code() == Status::Code::kExists);
+  CHECK(test::TreeState(f.root.path(), "") == before);
+  // Across directories, and onto a symlink's name (the link counts as existing).
+  REQUIRE(MakeDirs(*f.fs, "lifeboat/backup").ok());
+  WriteFile(f.root / "lifeboat/backup/a.dll", "old");
+  before = test::TreeState(f.root.path(), "");
+  CHECK(f.fs->RenameNoReplace("lifeboat/backup/a.dll", "WINDOWS/system32/a.dll").code() == Status::Code::kExists);
+  CHECK(f.fs->RenameNoReplace("lifeboat/backup/a.dll", "WINDOWS/link.dll").code() == Status::Code::kExists);
+  CHECK(test::TreeState(f.root.path(), "") == before);
+  f.CheckOutsideUntouched();
+}
+
+TEST_CASE("writes, appends, reads and missing files") {
+  Fixture f;
+  {
+    Result<std::unique_ptr<WritableFile>> w = f.fs->OpenAppend("journal.log");
+    REQUIRE(w.ok());
+    REQUIRE((*w)->Write("one\n", 4).ok());
+  }
+  {
+    Result<std::unique_ptr<WritableFile>> w = f.fs->OpenAppend("journal.log");
+    REQUIRE(w.ok());
+    REQUIRE((*w)->Write("two\n", 4).ok());
+    REQUIRE((*w)->Sync().ok());
+    REQUIRE((*w)->Close().ok());
+    CHECK((*w)->Close().ok());  // closing twice is harmless
+  }
+  CHECK(test::ReadFile(f.root / "journal.log") == "one\ntwo\n");
+  Result<std::unique_ptr<ByteReader>> r = f.fs->OpenRead("journal.log");
+  REQUIRE(r.ok());
+  char buf[64];
+  Result<size_t> n = (*r)->Read(buf, sizeof buf);
+  REQUIRE(n.ok());
+  CHECK(std::string(buf, *n) == "one\ntwo\n");
+  Result<FileInfo> info = f.fs->Stat("journal.log");
+  REQUIRE(info.ok());
+  CHECK(info->type == FileType::kRegular);
+  CHECK(info->size == 8);
+
+  CHECK(f.fs->OpenRead("WINDOWS/none.dll").status().code() == Status::Code::kNotFound);
+  CHECK(f.fs->OpenRead("NONE/none.dll").status().code() == Status::Code::kNotFound);
+  Result<std::unique_ptr<ByteReader>> dir = f.fs->OpenRead("WINDOWS/system32");
+  REQUIRE_FALSE(dir.ok());
+  CHECK(dir.status().message().find("not a regular file") != std::string::npos);
+  CHECK_FALSE(f.fs->ListDir("WINDOWS/system32/a.dll").ok());
+  CHECK(f.fs->Rename("WINDOWS/none.dll", "WINDOWS/x.dll").code() == Status::Code::kNotFound);
+  CHECK(f.fs->RemoveFile("WINDOWS/none.dll").code() == Status::Code::kNotFound);
+  CHECK(f.fs->MakeDir("WINDOWS/system32").code() == Status::Code::kExists);
+  CHECK(f.fs->Stat("")->type == FileType::kDirectory);
+  CHECK(f.fs->Describe("") == f.root.path());
+}
+
+TEST_CASE("the lock is exclusive while held") {
+  Fixture f;
+  Result<std::unique_ptr<FileLock>> a = f.fs->Lock("lock");
+  REQUIRE(a.ok());
+  Result<std::unique_ptr<FileLock>> b = f.fs->Lock("lock");
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.status().code() == Status::Code::kBusy);
+  a->reset();
+  CHECK(f.fs->Lock("lock").ok());
+}
+
+TEST_CASE("the root itself may be reached through a symlink the technician named") {
+  TempDir t;
+  WriteFile(t / "real/WINDOWS/a.dll", "x");
+  REQUIRE(::symlink((t / "real").c_str(), (t / "mnt").c_str()) == 0);
+  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(t / "mnt");
+  REQUIRE(fs.ok());
+  Result<FileInfo> info = (*fs)->Stat("WINDOWS/a.dll");
+  REQUIRE(info.ok());
+  CHECK(info->size == 1);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "recovery/filesystem_posix.h"
@@ -136,7 +138,9 @@ std::string Frame(const std::string& json) {
 }
 
 TEST_CASE("records with wrong field types or unknown ops are refused, even with a valid checksum") {
-  std::string end = EncodeJournalRecord(JournalRecord{JournalRecord::Op::kEnd});
+  JournalRecord end_record;
+  end_record.op = JournalRecord::Op::kEnd;
+  std::string end = EncodeJournalRecord(end_record);
   for (std::string json : {R"({"op":"begin","seq":"one","kind":"restore","path":"a","tmp":"a.t","new_sha256":"00"})",
                            R"({"op":"explode"})", R"({"op":"done","seq":-1})", R"(["op","end"])",
                            R"({"op":"end","cancelled":"yes"})", R"({"op":"mkdir"})", R"({"op":"run"} trailing)"}) {
@@ -169,6 +173,328 @@ TEST_CASE("hostile or malformed records are refused") {
   JournalRecord weird = Begin(1, "a");
   weird.kind = "delete-everything";
   CHECK_FALSE(DecodeJournal(EncodeJournalRecord(weird) + EncodeJournalRecord(weird), "j").ok());
+}
+
+TEST_CASE("every op round-trips with all of its fields") {
+  std::vector<JournalRecord> in(8);
+  in[0].op = JournalRecord::Op::kRun;
+  in[0].run_id = "20260101-000000-abcd";
+  in[0].sequence = 1ull << 40;
+  in[0].target = "/mnt/win dows/\"quoted\"";
+  in[0].manifest = "xp.sha256";
+  in[0].manifest_sha256 = ToHex(Sha256::Of("m"));
+  in[0].time = "2026-01-01T00:00:00Z";
+  in[1].op = JournalRecord::Op::kMkdir;
+  in[1].path = "WINDOWS/system32/Drivers";
+  in[2] = Begin(4000000000u, "WINDOWS/system32/\xC3\xA9t\xC3\xA9.dll");
+  in[3] = Begin(5, "boot.ini");
+  in[3].kind = "restore";
+  in[3].backup.clear();
+  in[3].old_sha256.reset();
+  in[4].op = JournalRecord::Op::kDone;
+  in[4].seq = 4000000000u;
+  in[5].op = JournalRecord::Op::kFailed;
+  in[5].seq = 5;
+  in[5].message = "write boot.ini.lifeboat-tmp: No space left on device\nsecond line";
+  in[6].op = JournalRecord::Op::kUndone;
+  in[6].time = "2026-01-02T00:00:00Z";
+  in[6].reverted = 12;
+  in[6].conflicts = 3;
+  in[7].op = JournalRecord::Op::kEnd;
+  in[7].cancelled = true;
+  std::string text;
+  for (const JournalRecord& r : in) {
+    std::string line = EncodeJournalRecord(r);
+    CHECK(std::count(line.begin(), line.end(), '\n') == 1);  // one line, whatever the fields hold
+    text += line;
+  }
+  JournalRecord recovered;
+  recovered.op = JournalRecord::Op::kRecovered;
+  recovered.time = "2026-01-03T00:00:00Z";
+  recovered.resync = true;
+  text += EncodeJournalRecord(recovered);
+
+  Result<JournalContents> j = DecodeJournal(text, "j");
+  REQUIRE(j.ok());
+  CHECK_FALSE(j->torn_tail);
+  REQUIRE(j->records.size() == 9);
+  const auto& o = j->records;
+  CHECK(o[0].op == JournalRecord::Op::kRun);
+  CHECK(o[0].run_id == in[0].run_id);
+  CHECK(o[0].sequence == 1ull << 40);
+  CHECK(o[0].target == in[0].target);
+  CHECK(o[0].manifest == "xp.sha256");
+  CHECK(o[0].manifest_sha256 == in[0].manifest_sha256);
+  CHECK(o[0].time == in[0].time);
+  CHECK(o[1].op == JournalRecord::Op::kMkdir);
+  CHECK(o[1].path == "WINDOWS/system32/Drivers");
+  CHECK(o[2].op == JournalRecord::Op::kBegin);
+  CHECK(o[2].seq == 4000000000u);
+  CHECK(o[2].kind == "replace");
+  CHECK(o[2].path == in[2].path);
+  CHECK(o[2].tmp == in[2].tmp);
+  CHECK(o[2].backup == in[2].backup);
+  CHECK(o[2].new_sha256 == in[2].new_sha256);
+  CHECK(o[2].old_sha256 == in[2].old_sha256);
+  CHECK(o[3].kind == "restore");
+  CHECK(o[3].backup.empty());
+  CHECK_FALSE(o[3].old_sha256.has_value());
+  CHECK(o[4].op == JournalRecord::Op::kDone);
+  CHECK(o[4].seq == 4000000000u);
+  CHECK(o[5].op == JournalRecord::Op::kFailed);
+  CHECK(o[5].seq == 5);
+  CHECK(o[5].message == in[5].message);
+  CHECK(o[6].op == JournalRecord::Op::kUndone);
+  CHECK(o[6].time == in[6].time);
+  CHECK(o[6].reverted == 12);
+  CHECK(o[6].conflicts == 3);
+  CHECK(o[7].op == JournalRecord::Op::kEnd);
+  CHECK(o[7].cancelled);
+  CHECK_FALSE(o[7].resync);
+  CHECK(o[8].op == JournalRecord::Op::kRecovered);
+  CHECK(o[8].time == recovered.time);
+  CHECK(o[8].resync);  // a resync mark on a clean journal is harmless
+}
+
+TEST_CASE("the frame is the zlib CRC-32 of the JSON text, in 8 lower-case hex digits") {
+  std::string line = EncodeJournalRecord(Begin(3, "WINDOWS/a.dll"));
+  std::string json = line.substr(9, line.size() - 10);
+  CHECK(line == Frame(json));
+  CHECK(line.substr(0, 8).find_first_not_of("0123456789abcdef") == std::string::npos);
+  // An upper-case checksum is not the writer's framing.
+  std::string upper = line;
+  for (size_t i = 0; i < 8; ++i) upper[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(upper[i])));
+  if (upper != line) {
+    JournalRecord end;
+    end.op = JournalRecord::Op::kEnd;
+    CHECK_FALSE(DecodeJournal(upper + EncodeJournalRecord(end), "j").ok());
+  }
+}
+
+TEST_CASE("invalid UTF-8 in a message is replaced, not a broken journal") {
+  JournalRecord f;
+  f.op = JournalRecord::Op::kFailed;
+  f.seq = 1;
+  f.message = "read WINDOWS/\xFF\xFE.dll failed";
+  JournalRecord end;
+  end.op = JournalRecord::Op::kEnd;
+  Result<JournalContents> j = DecodeJournal(EncodeJournalRecord(f) + EncodeJournalRecord(end), "j");
+  REQUIRE(j.ok());
+  REQUIRE(j->records.size() == 2);
+  CHECK(j->records[0].message.find("\xEF\xBF\xBD") != std::string::npos);  // U+FFFD
+  CHECK(j->records[0].message.find("\xFF") == std::string::npos);
+}
+
+TEST_CASE("damage is reported at its own line, and a resync only excuses the line just before it") {
+  JournalRecord end;
+  end.op = JournalRecord::Op::kEnd;
+  JournalRecord resync = end;
+  resync.resync = true;
+  std::string good = SampleJournal();  // 3 lines
+
+  // One bad line, then a resync record: accepted, the bad line is skipped.
+  Result<JournalContents> one = DecodeJournal(good + "0badf00d {\"op\":\"do\n" + EncodeJournalRecord(resync), "j");
+  REQUIRE(one.ok());
+  CHECK_FALSE(one->torn_tail);
+  REQUIRE(one->records.size() == 4);
+  CHECK(one->records[3].resync);
+
+  // Two bad lines before the resync record: a crash tears at most one.
+  Result<JournalContents> two =
+      DecodeJournal(good + "0badf00d {\"op\":\"do\n" + "garbage\n" + EncodeJournalRecord(resync), "j.log");
+  REQUIRE_FALSE(two.ok());
+  CHECK(two.status().code() == Status::Code::kInvalidInput);
+  CHECK(two.status().message() == "j.log:4: damaged journal record: checksum mismatch");
+
+  // A bad line, a good ordinary record, then a resync: the first bad line is damage.
+  Result<JournalContents> late =
+      DecodeJournal(good + "garbage\n" + EncodeJournalRecord(end) + EncodeJournalRecord(resync), "j.log");
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.status().message() == "j.log:4: damaged journal record: checksum mismatch");
+
+  // A bad line that is followed only by an empty line is not a tail either.
+  Result<JournalContents> blank = DecodeJournal(good + "garbage\n\n", "j.log");
+  REQUIRE_FALSE(blank.ok());
+  CHECK(blank.status().message() == "j.log:4: damaged journal record: checksum mismatch");
+
+  // Field errors carry the line of the record too.
+  Result<JournalContents> typed = DecodeJournal(good + Frame(R"({"op":"done","seq":"2"})") + EncodeJournalRecord(end), "j.log");
+  REQUIRE_FALSE(typed.ok());
+  CHECK(typed.status().message() == "j.log:4: damaged journal record: a field has the wrong type");
+  Result<JournalContents> json = DecodeJournal(good + Frame("{\"op\":") + EncodeJournalRecord(end), "j.log");
+  REQUIRE_FALSE(json.ok());
+  CHECK(json.status().message() == "j.log:4: damaged journal record: invalid JSON");
+}
+
+TEST_CASE("a valid checksum does not excuse a bad last record") {
+  // Only a failed checksum makes the last line a torn write; a well-framed
+  // record with bad content is damage wherever it is.
+  Result<JournalContents> j = DecodeJournal(SampleJournal() + Frame(R"({"op":"mkdir","path":"../../etc"})"), "j");
+  REQUIRE_FALSE(j.ok());
+  CHECK(j.status().message().find("j:4: ") == 0);
+  CHECK(j.status().message().find("'../../etc' is not a clean relative path") != std::string::npos);
+}
+
+TEST_CASE("hostile tmp and backup paths are refused like the target path") {
+  JournalRecord end;
+  end.op = JournalRecord::Op::kEnd;
+  for (std::string bad : {"../x", "/tmp/x", "a\\b", "C:/x", "a//b", "./a", "a\x01"}) {
+    CAPTURE(bad);
+    JournalRecord tmp = Begin(1, "WINDOWS/a.dll");
+    tmp.tmp = bad;
+    Result<JournalContents> a = DecodeJournal(EncodeJournalRecord(tmp) + EncodeJournalRecord(end), "j");
+    REQUIRE_FALSE(a.ok());
+    CHECK(a.status().message().find("not a clean relative path") != std::string::npos);
+    JournalRecord backup = Begin(1, "WINDOWS/a.dll");
+    backup.backup = bad;
+    CHECK_FALSE(DecodeJournal(EncodeJournalRecord(backup) + EncodeJournalRecord(end), "j").ok());
+    JournalRecord mkdir;
+    mkdir.op = JournalRecord::Op::kMkdir;
+    mkdir.path = bad;
+    CHECK_FALSE(DecodeJournal(EncodeJournalRecord(mkdir) + EncodeJournalRecord(end), "j").ok());
+  }
+}
+
+TEST_CASE("more wrong types: numbers as floats or strings, digests that are not digests") {
+  std::string end = Frame(R"({"op":"end"})");
+  const char* bad[] = {
+      R"({"op":"done","seq":1.5})",
+      R"({"op":"done","seq":1.0})",
+      R"({"op":"done","seq":true})",
+      R"({"op":"run","sequence":-3})",
+      R"({"op":"undone","reverted":"all"})",
+      R"({"op":"end","resync":1})",
+      R"({"op":"mkdir","path":["a"]})",
+      R"({"op":"mkdir","path":7})",
+      R"({"op":1})",
+      R"({"op":"begin","seq":1,"kind":"restore","path":"a","tmp":"a.t","new_sha256":42})",
+      R"({"op":"begin","seq":1,"kind":"restore","path":"a","tmp":"a.t","new_sha256":"abc"})",
+      R"({"op":"begin","seq":1,"kind":"restore","path":"a","tmp":"a.t","new_sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85z"})",
+      R"({"seq":1})",
+      R"("end")",
+      R"(null)",
+  };
+  for (const char* json : bad) {
+    CAPTURE(json);
+    Result<JournalContents> j = DecodeJournal(Frame(json) + end, "j");
+    REQUIRE_FALSE(j.ok());
+    CHECK(j.status().code() == Status::Code::kInvalidInput);
+    CHECK(j.status().message().find("j:1: damaged journal record: ") == 0);
+  }
+  // null stands for "absent" in string fields; unknown keys are ignored.
+  Result<JournalContents> ok = DecodeJournal(Frame(R"({"op":"failed","seq":2,"message":null,"extra":[1,2]})") + end, "j");
+  REQUIRE(ok.ok());
+  CHECK(ok->records[0].seq == 2);
+  CHECK(ok->records[0].message.empty());
+  // A begin record with a digest in upper case is still a digest.
+  Result<JournalContents> upper = DecodeJournal(
+      Frame(R"({"op":"begin","seq":1,"kind":"restore","path":"a","tmp":"a.t","new_sha256":"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"})") + end, "j");
+  REQUIRE(upper.ok());
+  CHECK(upper->records[0].new_sha256 == Sha256::Of(""));
+}
+
+TEST_CASE("a step number beyond 32 bits is refused, not wrapped onto another step" * doctest::may_fail()) {
+  // seq is a uint32_t. GetUnsigned<uint32_t> checks only is_number_unsigned()
+  // and then narrows: {"seq":4294967297} decodes as seq 1, so a "done" for a
+  // step that does not exist marks step 1 done.
+  std::string text = Frame(R"({"op":"done","seq":4294967297})") + Frame(R"({"op":"end"})");
+  Result<JournalContents> j = DecodeJournal(text, "j");
+  CHECK_FALSE(j.ok());
+  if (j.ok()) CHECK(j->records[0].seq != 1);
+}
+
+TEST_CASE("the writer: Create is exclusive, Add is buffered until Sync") {
+  test::TempDir dir;
+  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(dir.path());
+  REQUIRE(fs.ok());
+  Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Create(**fs, "j.log");
+  REQUIRE(w.ok());
+  JournalRecord mkdir;
+  mkdir.op = JournalRecord::Op::kMkdir;
+  mkdir.path = "WINDOWS";
+  REQUIRE((*w)->Add(mkdir).ok());
+  CHECK(test::ReadFile(dir / "j.log").empty());
+  REQUIRE((*w)->Sync().ok());
+  CHECK(test::ReadFile(dir / "j.log") == EncodeJournalRecord(mkdir));
+
+  Result<std::unique_ptr<JournalWriter>> again = JournalWriter::Create(**fs, "j.log");
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().code() == Status::Code::kExists);
+  CHECK(test::ReadFile(dir / "j.log") == EncodeJournalRecord(mkdir));
+
+  // Append without a torn tail adds plain records after the existing ones.
+  Result<std::unique_ptr<JournalWriter>> more = JournalWriter::Append(**fs, "j.log", false);
+  REQUIRE(more.ok());
+  JournalRecord end;
+  end.op = JournalRecord::Op::kEnd;
+  REQUIRE((*more)->AddAndSync(end).ok());
+  CHECK(test::ReadFile(dir / "j.log") == EncodeJournalRecord(mkdir) + EncodeJournalRecord(end));
+  Result<JournalContents> j = ReadJournal(**fs, "j.log");
+  REQUIRE(j.ok());
+  REQUIRE(j->records.size() == 2);
+  CHECK_FALSE(j->records[1].resync);
+
+  Result<JournalContents> missing = ReadJournal(**fs, "nope.log");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == Status::Code::kNotFound);
+}
+
+TEST_CASE("resync after a torn tail, end to end through the writer") {
+  test::TempDir dir;
+  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(dir.path());
+  REQUIRE(fs.ok());
+  {
+    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Create(**fs, "j.log");
+    REQUIRE(w.ok());
+    REQUIRE((*w)->AddAndSync(Begin(0, "WINDOWS/a.dll")).ok());
+    REQUIRE((*w)->AddAndSync(Begin(1, "WINDOWS/b.dll")).ok());
+  }
+  // A crash in the middle of writing the second record.
+  std::string full = test::ReadFile(dir / "j.log");
+  std::string first = EncodeJournalRecord(Begin(0, "WINDOWS/a.dll"));
+  REQUIRE(full.size() > first.size() + 30);
+  test::WriteFile(dir / "j.log", full.substr(0, first.size() + 30));
+
+  Result<JournalContents> torn = ReadJournal(**fs, "j.log");
+  REQUIRE(torn.ok());
+  CHECK(torn->torn_tail);
+  REQUIRE(torn->records.size() == 1);
+  CHECK(torn->records[0].path == "WINDOWS/a.dll");
+
+  // Recovery appends; the second recovery after another crash appends again.
+  for (int round = 0; round < 2; ++round) {
+    CAPTURE(round);
+    Result<JournalContents> before = ReadJournal(**fs, "j.log");
+    REQUIRE(before.ok());
+    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(**fs, "j.log", before->torn_tail);
+    REQUIRE(w.ok());
+    JournalRecord rec;
+    rec.op = JournalRecord::Op::kRecovered;
+    rec.time = "2026-01-0" + std::to_string(round + 2) + "T00:00:00Z";
+    REQUIRE((*w)->AddAndSync(rec).ok());
+    Result<JournalContents> after = ReadJournal(**fs, "j.log");
+    REQUIRE(after.ok());
+    CHECK_FALSE(after->torn_tail);
+    REQUIRE(after->records.size() == before->records.size() + 1);
+    CHECK(after->records.back().time == rec.time);
+    CHECK(after->records.back().resync == (round == 0));
+  }
+  // The torn bytes are still there, on a line of their own: nothing was rewritten.
+  std::string now = test::ReadFile(dir / "j.log");
+  CHECK(now.substr(0, first.size() + 30) == full.substr(0, first.size() + 30));
+  CHECK(now[first.size() + 30] == '\n');
+}
+
+TEST_CASE("appending after a torn tail without the resync flag loses the new record") {
+  // Why Append takes `torn_tail`: glued onto the torn line, the new record is
+  // part of a bad last line and is dropped as torn.
+  std::string torn = SampleJournal() + "0badf00d {\"op\":\"do";
+  JournalRecord end;
+  end.op = JournalRecord::Op::kEnd;
+  Result<JournalContents> glued = DecodeJournal(torn + EncodeJournalRecord(end), "j");
+  REQUIRE(glued.ok());
+  CHECK(glued->torn_tail);
+  CHECK(glued->records.size() == 3);
 }
 
 }  // namespace

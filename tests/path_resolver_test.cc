@@ -3,7 +3,10 @@
 #include "recovery/path_resolver.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "recovery/filesystem_posix.h"
 #include "tests/testutil.h"
@@ -20,14 +23,17 @@ std::unique_ptr<FileSystem> Open(const std::string& root) {
   return std::move(fs).value();
 }
 
-// Counts directory listings, to prove each directory is read once.
+// Counts directory listings, to prove each directory is read once, and can
+// fail the listing of one directory.
 class CountingFs final : public FileSystem {
  public:
   explicit CountingFs(FileSystem& base) : base_(base) {}
   int lists = 0;
+  std::string fail_list = "\n";  // a directory whose listing fails (none by default)
   std::string Describe(std::string_view p) const override { return base_.Describe(p); }
   Result<std::vector<DirEntry>> ListDir(std::string_view d) override {
     ++lists;
+    if (d == fail_list) return Status::Error(Status::Code::kIoError, "list " + std::string(d) + ": Input/output error", EIO);
     return base_.ListDir(d);
   }
   Result<FileInfo> Stat(std::string_view p) override { return base_.Stat(p); }
@@ -120,6 +126,149 @@ TEST_CASE("a file where a directory should be, and a directory where a file shou
   Resolution b = r.Resolve("WINDOWS/explorer.exe");
   CHECK(b.kind == Resolution::Kind::kBlocked);
   CHECK(b.message.find("a directory") != std::string::npos);
+}
+
+TEST_CASE("non-ASCII names match case-insensitively and keep their on-disk spelling") {
+  TempDir t;
+  // "Système32/ДРАЙВЕРЫ/Ωμέγα.sys" on disk.
+  WriteFile(t / "Syst\xC3\xA8me32/\xD0\x94\xD0\xA0\xD0\x90\xD0\x99\xD0\x92\xD0\x95\xD0\xA0\xD0\xAB/\xCE\xA9\xCE\xBC.sys", "x");
+  auto fs = Open(t.path());
+  PathResolver r(*fs);
+  Resolution res = r.Resolve("SYST\xC3\x88ME32/\xD0\xB4\xD1\x80\xD0\xB0\xD0\xB9\xD0\xB2\xD0\xB5\xD1\x80\xD1\x8B/\xCF\x89\xCE\x9C.SYS");
+  CHECK(res.kind == Resolution::Kind::kFound);
+  CHECK(res.disk_path == "Syst\xC3\xA8me32/\xD0\x94\xD0\xA0\xD0\x90\xD0\x99\xD0\x92\xD0\x95\xD0\xA0\xD0\xAB/\xCE\xA9\xCE\xBC.sys");
+  CHECK(res.existing_parts == 3);
+  CHECK(res.message.empty());
+}
+
+TEST_CASE("missing file in existing directories: their case, then the manifest's") {
+  TempDir t;
+  WriteFile(t / "Windows/SYSTEM32/other.dll", "x");
+  auto fs = Open(t.path());
+  PathResolver r(*fs);
+  Resolution res = r.Resolve("WINDOWS/system32/New.Dll");
+  CHECK(res.kind == Resolution::Kind::kMissing);
+  CHECK(res.disk_path == "Windows/SYSTEM32/New.Dll");
+  CHECK(res.existing_parts == 2);
+  Resolution deep = r.Resolve("windows/System32/Drivers/Etc/hosts");
+  CHECK(deep.kind == Resolution::Kind::kMissing);
+  CHECK(deep.disk_path == "Windows/SYSTEM32/Drivers/Etc/hosts");
+  CHECK(deep.existing_parts == 2);
+  Resolution top = r.Resolve("Program Files/x.exe");
+  CHECK(top.kind == Resolution::Kind::kMissing);
+  CHECK(top.disk_path == "Program Files/x.exe");
+  CHECK(top.existing_parts == 0);
+}
+
+TEST_CASE("case twins: blocked with both names, only on paths that go through them") {
+  TempDir t;
+  WriteFile(t / "WINDOWS/system32/KERNEL32.DLL", "1");
+  WriteFile(t / "WINDOWS/system32/kernel32.dll", "2");
+  WriteFile(t / "WINDOWS/system32/hal.dll", "3");
+  WriteFile(t / "Boot/x", "4");
+  WriteFile(t / "BOOT/y", "5");
+  auto fs = Open(t.path());
+  PathResolver r(*fs);
+
+  Resolution file = r.Resolve("windows/SYSTEM32/Kernel32.dll");
+  CHECK(file.kind == Resolution::Kind::kBlocked);
+  CHECK(file.message.find("'KERNEL32.DLL'") != std::string::npos);
+  CHECK(file.message.find("'kernel32.dll'") != std::string::npos);
+  CHECK(file.message.find("in 'WINDOWS/system32'") != std::string::npos);
+  CHECK(file.message.find("will not guess") != std::string::npos);
+  CHECK(file.disk_path.rfind("WINDOWS/system32/", 0) == 0);
+
+  Resolution dir = r.Resolve("boot/x");
+  CHECK(dir.kind == Resolution::Kind::kBlocked);
+  CHECK(dir.message.find("in '/'") != std::string::npos);  // the root, named
+
+  // Neighbours of the twins resolve normally, and nothing was touched.
+  Resolution hal = r.Resolve("WINDOWS/SYSTEM32/HAL.DLL");
+  CHECK(hal.kind == Resolution::Kind::kFound);
+  CHECK(hal.disk_path == "WINDOWS/system32/hal.dll");
+  CHECK(test::ReadFile(t / "WINDOWS/system32/KERNEL32.DLL") == "1");
+  CHECK(test::ReadFile(t / "WINDOWS/system32/kernel32.dll") == "2");
+}
+
+TEST_CASE("a symlinked directory pointing outside blocks, whatever lies beyond it") {
+  TempDir t, outside;
+  WriteFile(outside / "config/SAM", "secret");
+  WriteFile(t / "WINDOWS/system32/a.dll", "x");
+  REQUIRE(::symlink(outside.path().c_str(), (t / "WINDOWS/System32x").c_str()) == 0);
+  REQUIRE(::symlink((outside.path() + "/nowhere").c_str(), (t / "WINDOWS/dangling.dll").c_str()) == 0);
+  auto before = test::TreeState(outside.path(), "");
+  auto fs = Open(t.path());
+  PathResolver r(*fs);
+  for (const char* p : {"windows/SYSTEM32X/config/SAM", "WINDOWS/system32x/missing/deeper.dll", "WINDOWS/System32x"}) {
+    CAPTURE(p);
+    Resolution res = r.Resolve(p);
+    CHECK(res.kind == Resolution::Kind::kBlocked);
+    CHECK(res.disk_path == "WINDOWS/System32x");
+    CHECK(res.message.find("'WINDOWS/System32x' is a symbolic link") != std::string::npos);
+  }
+  Resolution dangling = r.Resolve("WINDOWS/DANGLING.DLL");
+  CHECK(dangling.kind == Resolution::Kind::kBlocked);  // not "missing": a restore would write through it
+  CHECK(dangling.disk_path == "WINDOWS/dangling.dll");
+  CHECK(test::TreeState(outside.path(), "") == before);
+  CHECK(r.Resolve("WINDOWS/system32/A.DLL").kind == Resolution::Kind::kFound);
+}
+
+TEST_CASE("wrong types along the path: file for a directory, directory or FIFO for a file") {
+  TempDir t;
+  WriteFile(t / "WINDOWS/System32", "a file named like a directory");
+  WriteFile(t / "WINDOWS/Fonts/arial.ttf/x", "a directory named like a file");
+  REQUIRE(::mkfifo((t / "WINDOWS/pipe.dll").c_str(), 0644) == 0);
+  auto fs = Open(t.path());
+  PathResolver r(*fs);
+
+  Resolution a = r.Resolve("windows/system32/drivers/x.sys");
+  CHECK(a.kind == Resolution::Kind::kBlocked);
+  CHECK(a.disk_path == "WINDOWS/System32");
+  CHECK(a.message == "'WINDOWS/System32' is not a directory, but the manifest expects one there");
+
+  Resolution b = r.Resolve("WINDOWS/FONTS/ARIAL.TTF");
+  CHECK(b.kind == Resolution::Kind::kBlocked);
+  CHECK(b.disk_path == "WINDOWS/Fonts/arial.ttf");
+  CHECK(b.message.find("is a directory where the manifest expects a file") != std::string::npos);
+
+  Resolution c = r.Resolve("WINDOWS/PIPE.DLL");
+  CHECK(c.kind == Resolution::Kind::kBlocked);
+  CHECK(c.message.find("not a regular file") != std::string::npos);
+
+  // Nothing was changed to make the path fit.
+  CHECK(test::ReadFile(t / "WINDOWS/System32") == "a file named like a directory");
+  CHECK(test::Exists(t / "WINDOWS/Fonts/arial.ttf/x"));
+}
+
+TEST_CASE("an unreadable directory blocks, with the reason") {
+  TempDir t;
+  WriteFile(t / "WINDOWS/system32/a.dll", "x");
+  auto base = Open(t.path());
+  CountingFs fs(*base);
+  fs.fail_list = "WINDOWS/system32";
+  PathResolver r(fs);
+  Resolution res = r.Resolve("windows/System32/A.dll");
+  CHECK(res.kind == Resolution::Kind::kBlocked);
+  CHECK(res.disk_path == "WINDOWS/system32/A.dll");
+  CHECK(res.message == "cannot read directory: list WINDOWS/system32: Input/output error");
+  // The failure is cached like a listing: no second attempt per entry.
+  int lists = fs.lists;
+  CHECK(r.Resolve("windows/System32/b.dll").kind == Resolution::Kind::kBlocked);
+  CHECK(fs.lists == lists);
+}
+
+TEST_CASE("listings are cached per resolver; a new resolver sees new files") {
+  TempDir t;
+  WriteFile(t / "WINDOWS/a.dll", "x");
+  auto fs = Open(t.path());
+  PathResolver r(*fs);
+  CHECK(r.Resolve("WINDOWS/b.dll").kind == Resolution::Kind::kMissing);
+  WriteFile(t / "WINDOWS/B.DLL", "y");
+  CHECK(r.Resolve("WINDOWS/b.dll").kind == Resolution::Kind::kMissing);
+  PathResolver fresh(*fs);
+  Resolution res = fresh.Resolve("windows/b.dll");
+  CHECK(res.kind == Resolution::Kind::kFound);
+  CHECK(res.disk_path == "WINDOWS/B.DLL");
 }
 
 }  // namespace

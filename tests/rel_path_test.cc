@@ -54,5 +54,90 @@ TEST_CASE("path helpers") {
   CHECK(BaseName("c") == "c");
 }
 
+TEST_CASE("each refusal says why, and control characters never reach the message") {
+  struct Case {
+    std::string raw, why;
+  };
+  const Case cases[] = {
+      {"", "is empty"},
+      {"/etc/passwd", "is absolute;"},
+      {"\\WINDOWS", "is absolute;"},
+      {"C:\\WINDOWS\\x", "drive letter"},
+      {"z:x", "drive letter"},
+      {"a/../b", "'..' component"},
+      {"..\\x", "'..' component"},
+      {"a/./b", "'.' component"},
+      {"././a", "'.' component"},  // only one leading "./" is the usual spelling
+      {".", "names the target root"},
+      {".//", "ends with a separator"},
+      {"a.dll:Zone.Identifier", "contains ':'"},
+      {"1:x", "contains ':'"},  // not a drive letter, still a stream name
+      {std::string("a\0b", 3), "NUL byte"},
+      {"a\x1f" "b", "control character"},
+      {"a\x7f", "control character"},
+      {"a/b\\", "ends with a separator"},
+      {std::string(256, 'n') + "/x", "longer than 255 bytes"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.raw);
+    Result<std::string> r = NormalizeManifestPath(c.raw);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Status::Code::kInvalidInput);
+    const std::string& msg = r.status().message();
+    CHECK(msg.find(c.why) != std::string::npos);
+    for (char ch : msg) CHECK(static_cast<unsigned char>(ch) >= 0x20);
+  }
+  CHECK(NormalizeManifestPath("a\nb").status().message() == "path 'a?b' contains a control character");
+}
+
+TEST_CASE("length limits are inclusive: 4096 bytes a path, 255 a component") {
+  std::string path;
+  while (path.size() + 201 < kMaxPathBytes) path += std::string(200, 'p') + "/";
+  path += std::string(kMaxPathBytes - path.size(), 'q');
+  REQUIRE(path.size() == kMaxPathBytes);
+  Result<std::string> ok = NormalizeManifestPath(path);
+  REQUIRE(ok.ok());
+  CHECK(*ok == path);
+  CHECK(IsCleanRelPath(path));
+  CHECK_FALSE(NormalizeManifestPath(path + "q").ok());
+  CHECK_FALSE(IsCleanRelPath(path + "q"));
+  CHECK(IsCleanRelPath(std::string(kMaxComponentBytes, 'c')));
+  CHECK_FALSE(IsCleanRelPath("a/" + std::string(kMaxComponentBytes + 1, 'c')));
+}
+
+TEST_CASE("whatever NormalizeManifestPath returns is clean") {
+  for (const char* raw : {"./a", ".\\a\\b", "a//b", "a\\\\b", "x/y/z.dll", "Program Files (x86)/a b/c.d",
+                          "\xD0\xA1\xD0\xB8\xD1\x81\xD1\x82\xD0\xB5\xD0\xBC\xD0\xB0/a"}) {
+    CAPTURE(raw);
+    Result<std::string> r = NormalizeManifestPath(raw);
+    REQUIRE(r.ok());
+    CHECK(IsCleanRelPath(*r));
+    CHECK(r->find('\\') == std::string::npos);
+  }
+  CHECK(NormalizeManifestPath("a\\\\b").value() == "a/b");
+  CHECK(NormalizeManifestPath("Program Files (x86)/a b/c.d").value() == "Program Files (x86)/a b/c.d");
+}
+
+TEST_CASE("IsCleanRelPath refuses control characters, DEL, NUL and long components") {
+  for (std::string bad : {std::string("a\x01"), std::string("a\x7f"), std::string("a\0b", 3), std::string("a/\rb"),
+                          std::string(kMaxComponentBytes + 1, 'x'), std::string("."), std::string("a/.."),
+                          std::string("/")}) {
+    CAPTURE(bad);
+    CHECK_FALSE(IsCleanRelPath(bad));
+  }
+  CHECK(IsCleanRelPath("..a/b..c/..."));
+  CHECK(IsCleanRelPath("\xC3\xA9t\xC3\xA9/\xF0\x9F\x98\x80"));  // UTF-8 is just bytes here
+}
+
+TEST_CASE("path helpers on edge cases") {
+  CHECK(SplitPath("a") == std::vector<std::string_view>{"a"});
+  CHECK(SplitPath("a//b/") == std::vector<std::string_view>{"a", "b"});  // never yields empty parts
+  CHECK(ParentPath("") == "");
+  CHECK(BaseName("") == "");
+  CHECK(ParentPath("a/b") == "a");
+  CHECK(JoinPath("", "") == "");
+  CHECK(JoinPath(ParentPath("a/b/c"), BaseName("a/b/c")) == "a/b/c");
+}
+
 }  // namespace
 }  // namespace lifeboat
