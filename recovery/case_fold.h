@@ -2,7 +2,8 @@
 //
 // NTFS compares names through the volume's $UpCase table. We approximate it
 // with simple one-to-one folding: ASCII, Latin-1, Latin Extended-A, Greek and
-// Cyrillic, which covers the names Windows ships in every locale we target.
+// Cyrillic (final sigma and accented Greek capitals included, Turkish İ/ı kept
+// apart as NTFS does), which covers the names Windows ships in the locales we target.
 // Invalid UTF-8 is compared byte for byte, never rejected here.
 #pragma once
 

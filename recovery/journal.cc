@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "recovery/rel_path.h"
@@ -69,7 +70,9 @@ bool GetUnsigned(const json& j, const char* key, T& out) {
   auto it = j.find(key);
   if (it == j.end()) return true;
   if (!it->is_number_unsigned()) return false;
-  out = it->get<T>();
+  uint64_t v = it->get<uint64_t>();
+  if (v > std::numeric_limits<T>::max()) return false;  // never wrap onto another step
+  out = static_cast<T>(v);
   return true;
 }
 
