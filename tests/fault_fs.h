@@ -10,14 +10,15 @@
 #include <string>
 
 #include "recovery/filesystem.h"
+#include "tests/forwarding_fs.h"
 
 namespace lifeboat::test {
 
-class FaultFileSystem final : public FileSystem {
+class FaultFileSystem final : public ForwardingFileSystem {
  public:
   enum class Mode { kNone, kFailOnce, kCrash };
 
-  explicit FaultFileSystem(FileSystem& base) : base_(base) {}
+  using ForwardingFileSystem::ForwardingFileSystem;
 
   // Fails operation number `n` (1-based) with `error`; later ones succeed.
   void FailAt(int n, Status error) {
@@ -37,7 +38,6 @@ class FaultFileSystem final : public FileSystem {
   bool crashed() const { return crashed_; }
   bool triggered() const { return triggered_; }
 
-  std::string Describe(std::string_view path) const override { return base_.Describe(path); }
   Result<std::vector<DirEntry>> ListDir(std::string_view dir) override;
   Result<FileInfo> Stat(std::string_view path) override;
   Result<std::unique_ptr<ByteReader>> OpenRead(std::string_view path) override;
@@ -57,7 +57,6 @@ class FaultFileSystem final : public FileSystem {
   Status Enter(const char* what, bool* partial = nullptr);
 
  private:
-  FileSystem& base_;
   Mode mode_ = Mode::kNone;
   int target_ = 0;
   int ops_ = 0;

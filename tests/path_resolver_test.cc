@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "recovery/filesystem_posix.h"
+#include "tests/forwarding_fs.h"
 #include "tests/testutil.h"
 
 namespace lifeboat {
@@ -17,46 +18,26 @@ namespace {
 using test::TempDir;
 using test::WriteFile;
 
-std::unique_ptr<FileSystem> Open(const std::string& root) {
-  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(root);
-  REQUIRE(fs.ok());
-  return std::move(fs).value();
-}
+using test::OpenFs;
 
 // Counts directory listings, to prove each directory is read once, and can
 // fail the listing of one directory.
-class CountingFs final : public FileSystem {
+class CountingFs final : public test::ForwardingFileSystem {
  public:
-  explicit CountingFs(FileSystem& base) : base_(base) {}
+  using ForwardingFileSystem::ForwardingFileSystem;
   int lists = 0;
   std::string fail_list = "\n";  // a directory whose listing fails (none by default)
-  std::string Describe(std::string_view p) const override { return base_.Describe(p); }
   Result<std::vector<DirEntry>> ListDir(std::string_view d) override {
     ++lists;
     if (d == fail_list) return Status::Error(Status::Code::kIoError, "list " + std::string(d) + ": Input/output error", EIO);
     return base_.ListDir(d);
   }
-  Result<FileInfo> Stat(std::string_view p) override { return base_.Stat(p); }
-  Result<std::unique_ptr<ByteReader>> OpenRead(std::string_view p) override { return base_.OpenRead(p); }
-  Result<std::unique_ptr<WritableFile>> CreateNew(std::string_view p, uint32_t m) override { return base_.CreateNew(p, m); }
-  Result<std::unique_ptr<WritableFile>> OpenAppend(std::string_view p) override { return base_.OpenAppend(p); }
-  Status Rename(std::string_view a, std::string_view b) override { return base_.Rename(a, b); }
-  Status RenameNoReplace(std::string_view a, std::string_view b) override { return base_.RenameNoReplace(a, b); }
-  Status Link(std::string_view a, std::string_view b) override { return base_.Link(a, b); }
-  Status MakeDir(std::string_view p) override { return base_.MakeDir(p); }
-  Status RemoveFile(std::string_view p) override { return base_.RemoveFile(p); }
-  Status RemoveDir(std::string_view p) override { return base_.RemoveDir(p); }
-  Status SyncDir(std::string_view p) override { return base_.SyncDir(p); }
-  Result<std::unique_ptr<FileLock>> Lock(std::string_view p) override { return base_.Lock(p); }
-
- private:
-  FileSystem& base_;
 };
 
 TEST_CASE("found: any case in the manifest, on-disk spelling in the result") {
   TempDir t;
   WriteFile(t / "windows/System32/svchost.exe", "x");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
   Resolution res = r.Resolve("WINDOWS/system32/SVCHOST.EXE");
   CHECK(res.kind == Resolution::Kind::kFound);
@@ -67,7 +48,7 @@ TEST_CASE("found: any case in the manifest, on-disk spelling in the result") {
 TEST_CASE("missing: existing directories keep their case, the rest the manifest's") {
   TempDir t;
   WriteFile(t / "windows/keep.txt", "x");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
   Resolution res = r.Resolve("WINDOWS/System32/Drivers/tcpip.sys");
   CHECK(res.kind == Resolution::Kind::kMissing);
@@ -81,7 +62,7 @@ TEST_CASE("missing: existing directories keep their case, the rest the manifest'
 TEST_CASE("each directory is listed once however many entries it holds") {
   TempDir t;
   for (int i = 0; i < 50; ++i) WriteFile(t / ("WINDOWS/system32/f" + std::to_string(i) + ".dll"), "x");
-  auto base = Open(t.path());
+  auto base = OpenFs(t.path());
   CountingFs fs(*base);
   PathResolver r(fs);
   for (int i = 0; i < 60; ++i) r.Resolve("windows/SYSTEM32/F" + std::to_string(i) + ".DLL");
@@ -92,7 +73,7 @@ TEST_CASE("two names that differ only by case are not guessed") {
   TempDir t;
   WriteFile(t / "WINDOWS/system32/a.dll", "1");
   WriteFile(t / "WINDOWS/System32/a.dll", "2");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
   Resolution res = r.Resolve("WINDOWS/system32/a.dll");
   CHECK(res.kind == Resolution::Kind::kBlocked);
@@ -105,7 +86,7 @@ TEST_CASE("symlinks are never followed, as directory or as file") {
   WriteFile(t / "WINDOWS/x", "x");
   REQUIRE(::symlink(outside.path().c_str(), (t / "WINDOWS/system32").c_str()) == 0);
   REQUIRE(::symlink((outside.path() + "/victim.dll").c_str(), (t / "WINDOWS/link.dll").c_str()) == 0);
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
   Resolution dir = r.Resolve("WINDOWS/System32/victim.dll");
   CHECK(dir.kind == Resolution::Kind::kBlocked);
@@ -118,7 +99,7 @@ TEST_CASE("a file where a directory should be, and a directory where a file shou
   TempDir t;
   WriteFile(t / "WINDOWS/system32", "I am a file");
   WriteFile(t / "WINDOWS/explorer.exe/inner", "explorer.exe is a directory");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
   Resolution a = r.Resolve("WINDOWS/system32/svchost.exe");
   CHECK(a.kind == Resolution::Kind::kBlocked);
@@ -132,7 +113,7 @@ TEST_CASE("non-ASCII names match case-insensitively and keep their on-disk spell
   TempDir t;
   // "Système32/ДРАЙВЕРЫ/Ωμέγα.sys" on disk.
   WriteFile(t / "Syst\xC3\xA8me32/\xD0\x94\xD0\xA0\xD0\x90\xD0\x99\xD0\x92\xD0\x95\xD0\xA0\xD0\xAB/\xCE\xA9\xCE\xBC.sys", "x");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
   Resolution res = r.Resolve("SYST\xC3\x88ME32/\xD0\xB4\xD1\x80\xD0\xB0\xD0\xB9\xD0\xB2\xD0\xB5\xD1\x80\xD1\x8B/\xCF\x89\xCE\x9C.SYS");
   CHECK(res.kind == Resolution::Kind::kFound);
@@ -144,7 +125,7 @@ TEST_CASE("non-ASCII names match case-insensitively and keep their on-disk spell
 TEST_CASE("missing file in existing directories: their case, then the manifest's") {
   TempDir t;
   WriteFile(t / "Windows/SYSTEM32/other.dll", "x");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
   Resolution res = r.Resolve("WINDOWS/system32/New.Dll");
   CHECK(res.kind == Resolution::Kind::kMissing);
@@ -167,7 +148,7 @@ TEST_CASE("case twins: blocked with both names, only on paths that go through th
   WriteFile(t / "WINDOWS/system32/hal.dll", "3");
   WriteFile(t / "Boot/x", "4");
   WriteFile(t / "BOOT/y", "5");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
 
   Resolution file = r.Resolve("windows/SYSTEM32/Kernel32.dll");
@@ -197,7 +178,7 @@ TEST_CASE("a symlinked directory pointing outside blocks, whatever lies beyond i
   REQUIRE(::symlink(outside.path().c_str(), (t / "WINDOWS/System32x").c_str()) == 0);
   REQUIRE(::symlink((outside.path() + "/nowhere").c_str(), (t / "WINDOWS/dangling.dll").c_str()) == 0);
   auto before = test::TreeState(outside.path(), "");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
   for (const char* p : {"windows/SYSTEM32X/config/SAM", "WINDOWS/system32x/missing/deeper.dll", "WINDOWS/System32x"}) {
     CAPTURE(p);
@@ -218,7 +199,7 @@ TEST_CASE("wrong types along the path: file for a directory, directory or FIFO f
   WriteFile(t / "WINDOWS/System32", "a file named like a directory");
   WriteFile(t / "WINDOWS/Fonts/arial.ttf/x", "a directory named like a file");
   REQUIRE(::mkfifo((t / "WINDOWS/pipe.dll").c_str(), 0644) == 0);
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
 
   Resolution a = r.Resolve("windows/system32/drivers/x.sys");
@@ -243,7 +224,7 @@ TEST_CASE("wrong types along the path: file for a directory, directory or FIFO f
 TEST_CASE("an unreadable directory blocks, with the reason") {
   TempDir t;
   WriteFile(t / "WINDOWS/system32/a.dll", "x");
-  auto base = Open(t.path());
+  auto base = OpenFs(t.path());
   CountingFs fs(*base);
   fs.fail_list = "WINDOWS/system32";
   PathResolver r(fs);
@@ -260,7 +241,7 @@ TEST_CASE("an unreadable directory blocks, with the reason") {
 TEST_CASE("listings are cached per resolver; a new resolver sees new files") {
   TempDir t;
   WriteFile(t / "WINDOWS/a.dll", "x");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   PathResolver r(*fs);
   CHECK(r.Resolve("WINDOWS/b.dll").kind == Resolution::Kind::kMissing);
   WriteFile(t / "WINDOWS/B.DLL", "y");

@@ -14,11 +14,7 @@ namespace {
 using test::TempDir;
 using test::WriteFile;
 
-std::unique_ptr<FileSystem> Open(const std::string& root) {
-  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(root);
-  REQUIRE(fs.ok());
-  return std::move(fs).value();
-}
+using test::OpenFs;
 
 class CountingSink : public ProgressSink {
  public:
@@ -46,7 +42,7 @@ TEST_CASE("scan classifies ok, missing, corrupt and size-mismatched files") {
   flipped[100] ^= 1;
   WriteFile(t / "windows/System32/kernel32.dll", flipped);         // same size, other hash
   WriteFile(t / "windows/System32/ntdll.dll", bad.substr(0, 10));  // truncated
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   CountingSink sink;
   CancelToken cancel;
   ScanResult r = ScanTarget(*fs, m, ScanOptions{2}, sink, cancel);
@@ -75,7 +71,7 @@ TEST_CASE("scan hashes entries without a size (sha256sum manifests)") {
   Manifest m = test::MakeManifest({{"a.dll", a}, {"b.dll", b}}, /*with_sizes=*/false);
   WriteFile(t / "a.dll", a);
   WriteFile(t / "b.dll", "BETA");
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   CancelToken cancel;
   ScanResult r = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
   CHECK(r.findings[0].state == FindingState::kOk);
@@ -90,7 +86,7 @@ TEST_CASE("scan blocks a symlinked directory instead of following it") {
   WriteFile(t / "WINDOWS/keep.txt", "x");
   REQUIRE(::symlink((outside.path() + "/system32").c_str(), (t / "WINDOWS/system32").c_str()) == 0);
   Manifest m = test::MakeManifest({{"WINDOWS/system32/evil.dll", content}});
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   CancelToken cancel;
   ScanResult r = ScanTarget(*fs, m, ScanOptions{}, NullProgress(), cancel);
   CHECK(r.findings[0].state == FindingState::kBlocked);
@@ -108,7 +104,7 @@ TEST_CASE("parallel scan gives the same findings as a single thread") {
     if (i % 11 != 0) WriteFile(t / path, content);
   }
   Manifest m = test::MakeManifest(files);
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   CancelToken cancel;
   ScanResult one = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
   ScanResult four = ScanTarget(*fs, m, ScanOptions{4}, NullProgress(), cancel);
@@ -130,7 +126,7 @@ TEST_CASE("a cancelled scan leaves unread files unchecked, never ok") {
     WriteFile(t / files.back().first, files.back().second);
   }
   Manifest m = test::MakeManifest(files);
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   CancelToken cancel;
   cancel.Cancel();
   ScanResult r = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);

@@ -32,11 +32,7 @@ Scenario::Scenario(int files) {
   damaged_state = TreeState(target);
 }
 
-std::unique_ptr<FileSystem> Scenario::OpenTarget() const {
-  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(target);
-  if (!fs.ok()) throw std::runtime_error(fs.status().message());
-  return std::move(fs).value();
-}
+std::unique_ptr<FileSystem> Scenario::OpenTarget() const { return OpenFs(target); }
 
 std::vector<std::unique_ptr<Source>> Scenario::OpenSources() const {
   std::vector<std::unique_ptr<Source>> v;

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "recovery/filesystem_posix.h"
 #include "recovery/sha256.h"
 
 namespace fs = std::filesystem;
@@ -76,6 +77,12 @@ std::map<std::string, std::string> TreeState(const std::string& root, const std:
 }  // namespace lifeboat::test
 
 namespace lifeboat::test {
+
+std::unique_ptr<FileSystem> OpenFs(const std::string& root) {
+  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(root);
+  if (!fs.ok()) throw std::runtime_error(fs.status().message());
+  return std::move(fs).value();
+}
 
 Manifest MakeManifest(const std::vector<std::pair<std::string, std::string>>& files, bool with_sizes) {
   Manifest m;

@@ -38,9 +38,15 @@ std::map<std::string, std::string> TreeState(const std::string& root, const std:
 #include <utility>
 #include <vector>
 
+#include <memory>
+
+#include "recovery/filesystem.h"
 #include "recovery/manifest.h"
 
 namespace lifeboat::test {
+
+// A PosixFileSystem rooted at `root` (throws if it cannot be opened).
+std::unique_ptr<FileSystem> OpenFs(const std::string& root);
 
 // A manifest model (with sizes) for files given as path -> content.
 Manifest MakeManifest(const std::vector<std::pair<std::string, std::string>>& files, bool with_sizes = true);

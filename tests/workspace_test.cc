@@ -12,11 +12,7 @@ namespace {
 
 using test::TempDir;
 
-std::unique_ptr<FileSystem> Open(const std::string& root) {
-  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(root);
-  REQUIRE(fs.ok());
-  return std::move(fs).value();
-}
+using test::OpenFs;
 
 TEST_CASE("run ids sort by time and are safe file names") {
   std::string a = NewRunId(1'800'000'000), b = NewRunId(1'800'000'001);
@@ -32,10 +28,10 @@ TEST_CASE("run ids sort by time and are safe file names") {
 
 TEST_CASE("only one writer holds the workspace lock") {
   TempDir t;
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   Result<std::unique_ptr<FileLock>> first = LockWorkspace(*fs);
   REQUIRE(first.ok());
-  auto fs2 = Open(t.path());
+  auto fs2 = OpenFs(t.path());
   Result<std::unique_ptr<FileLock>> second = LockWorkspace(*fs2);
   CHECK(second.status().code() == Status::Code::kBusy);
   first.value().reset();
@@ -44,7 +40,7 @@ TEST_CASE("only one writer holds the workspace lock") {
 
 TEST_CASE("interrupted runs get their temp files removed and a recovered record") {
   TempDir t;
-  auto fs = Open(t.path());
+  auto fs = OpenFs(t.path());
   REQUIRE(LockWorkspace(*fs).ok());
   test::WriteFile(t / "WINDOWS/a.dll.lifeboat-tmp", "half a file");
   test::WriteFile(t / "WINDOWS/b.dll.lifeboat-tmp", "finished step's name reused by nobody");
