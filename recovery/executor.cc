@@ -222,8 +222,6 @@ class Executor {
 
     constexpr size_t kBuf = 1 << 20;
     std::unique_ptr<char[]> buf(new char[kBuf]);
-    Sha256 hash;
-    uint64_t bytes = 0;
     auto fail_all = [&](const Status& s) {
       for (auto& [i, f] : outs) {
         f.reset();
@@ -235,8 +233,6 @@ class Executor {
       Result<size_t> n = in.Read(buf.get(), kBuf);
       if (!n.ok()) return fail_all(n.status().WithContext("reading the source copy"));
       if (*n == 0) break;
-      hash.Update(buf.get(), *n);
-      bytes += *n;
       for (auto it = outs.begin(); it != outs.end();) {
         Status w = it->second->Write(buf.get(), *n);
         if (!w.ok()) {
@@ -250,20 +246,31 @@ class Executor {
       if (outs.empty()) return;
       progress_.Advance(0, *n);
     }
-    Digest got = hash.Finish();
     for (auto& [i, f] : outs) {
-      const RepairStep& s = plan_.steps[i];
-      if (got != s.expected || bytes != s.size) {
-        f.reset();
-        Fail(i, "the copy changed since it was verified (sha256 " + ToHex(got) + "); not used");
-        continue;
-      }
       Status synced = f->Sync();
       if (synced.ok()) synced = f->Close();
+      f.reset();
       if (!synced.ok()) {
-        f.reset();
         FailWith(i, synced);
+        continue;
       }
+      VerifyTemp(i);
+    }
+  }
+
+  // Reads the fsynced temp file back and hashes it: only bytes that are on
+  // the volume and match the manifest are renamed into place. This also
+  // catches a source that changed since the planner verified it.
+  void VerifyTemp(size_t i) {
+    const RepairStep& s = plan_.steps[i];
+    Result<std::unique_ptr<ByteReader>> in = fs_.OpenRead(TempPathFor(s.path));
+    if (!in.ok()) return FailWith(i, in.status().WithContext("cannot read back the written copy"));
+    Result<StreamHash> h = HashStream(**in, s.size, NullProgress(), cancel_);
+    if (!h.ok()) return FailWith(i, h.status().WithContext("cannot read back the written copy"));
+    if (h->over_limit || h->bytes != s.size || h->digest != s.expected) {
+      return Fail(i, "the written copy does not match the manifest" +
+                         (h->over_limit ? std::string() : " (sha256 " + ToHex(h->digest) + ")") +
+                         ": the source changed since it was verified, or the write was corrupted; not used");
     }
   }
 

@@ -3,9 +3,9 @@
 // For each source, in plan order, a batch of steps goes through:
 //   1. journal "begin" for every step of the batch, fsync the journal;
 //   2. stream each verified copy from the source into "<path>.lifeboat-tmp"
-//      (created exclusively, in the destination's directory), hashing the
-//      bytes as they are written; fsync; a temp whose hash differs from the
-//      manifest is deleted and its step fails;
+//      (created exclusively, in the destination's directory); fsync; read
+//      the temp back and hash it: one whose hash differs from the manifest is
+//      deleted and its step fails;
 //   3. for a replaced file, hard-link the old file into
 //      lifeboat/backup/<run>/<path> (copy where links are unsupported), so the
 //      original never stops existing anywhere;

@@ -111,7 +111,7 @@ TEST_CASE("a source that changes after planning is not written") {
     if (plan.steps[k].path != "WINDOWS/system32/file0.dll") continue;
     checked = true;
     CHECK_FALSE(r.steps[k].done);
-    CHECK(r.steps[k].message.find("changed since it was verified") != std::string::npos);
+    CHECK(r.steps[k].message.find("the written copy does not match the manifest") != std::string::npos);
   }
   CHECK(checked);
   CHECK_FALSE(test::Exists(sc.target + "/WINDOWS/system32/file0.dll"));
