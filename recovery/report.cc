@@ -150,7 +150,13 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
   }
   if (exec != nullptr) {
     r.warnings.insert(r.warnings.end(), exec->notes.begin(), exec->notes.end());
-    if (!exec->fatal.ok()) r.error = exec->fatal.message();
+    if (!exec->fatal.ok()) {
+      r.error = exec->fatal.message();
+      if (exec->fatal.code() == Status::Code::kNoSpace)
+        r.error += " (the volume is full: free some space, then run fix again; nothing is half-written)";
+      else if (exec->fatal.code() == Status::Code::kReadOnly)
+        r.error += " (the volume is read-only or not writable: remount it read-write, then run fix again)";
+    }
   }
   ComputeExitCode(r);
   return r;

@@ -80,7 +80,13 @@ int RunFix(const FixOptions& o) {
   }
 
   Result<std::unique_ptr<FileLock>> lock = LockWorkspace(*in->fs);
-  if (!lock.ok()) return EmitError("fix", o.check.target, lock.status().message(), out);
+  if (!lock.ok()) {
+    std::string msg = lock.status().message();
+    if (lock.status().code() == Status::Code::kReadOnly)
+      msg += " (the target is not writable: mount it read-write, e.g. `mount -o remount,rw`, and run fix again; "
+             "nothing was written)";
+    return EmitError("fix", o.check.target, msg, out);
+  }
   std::time_t now = std::time(nullptr);
   Result<std::vector<std::string>> recovered = RecoverInterruptedRuns(*in->fs, now);
   if (!recovered.ok()) return EmitError("fix", o.check.target, recovered.status().message(), out);
