@@ -167,15 +167,24 @@ class Executor {
                     (fetched.ok() ? "" : ": " + fetched.message()));
     }
 
-    // 3 + 4. Back up and rename into place.
-    std::set<std::string> dirs;
+    // 3. Back up every file about to be replaced, and make the backups
+    // durable before any rename: on file systems that do not order metadata
+    // (ntfs-3g, vfat) a power cut must not keep the rename and lose the link.
+    std::set<std::string> backup_dirs, dirs;
+    auto stop_if_stopped = [&](size_t i) {
+      if (!Stopped()) return false;
+      Fail(i, !result_.fatal.ok() ? "not done: the run stopped (" + result_.fatal.message() + ")"
+                                  : "cancelled before it was put in place");
+      return true;
+    };
     for (size_t i : steps) {
-      if (state_[i] != State::kWritten) continue;
-      if (Stopped()) {
-        Fail(i, !result_.fatal.ok() ? "not done: the run stopped (" + result_.fatal.message() + ")"
-                                    : "cancelled before it was put in place");
-        continue;
-      }
+      if (state_[i] != State::kWritten || plan_.steps[i].kind != StepKind::kReplace || stop_if_stopped(i)) continue;
+      BackUp(i, backup_dirs);
+    }
+    for (const std::string& d : backup_dirs) SyncDirOrFail(d);
+    // 4. Rename into place.
+    for (size_t i : steps) {
+      if (state_[i] != State::kWritten || stop_if_stopped(i)) continue;
       PutInPlace(i, dirs);
     }
     for (const std::string& d : dirs) SyncDirOrFail(d);
@@ -228,11 +237,19 @@ class Executor {
         FailWith(i, s);
       }
     };
+    // Every step here serves the same verified content: never write more than
+    // its size, whatever the source does now.
+    const uint64_t limit = plan_.steps[steps.front()].size;
+    uint64_t written = 0;
     for (;;) {
       if (cancel_.cancelled()) return fail_all(Status::Error(Status::Code::kCancelled, "cancelled while writing"));
       Result<size_t> n = in.Read(buf.get(), kBuf);
       if (!n.ok()) return fail_all(n.status().WithContext("reading the source copy"));
       if (*n == 0) break;
+      written += *n;
+      if (written > limit)
+        return fail_all(Status::Error(Status::Code::kConflict,
+                                      "the source copy is larger than when it was verified; not used"));
       for (auto it = outs.begin(); it != outs.end();) {
         Status w = it->second->Write(buf.get(), *n);
         if (!w.ok()) {
@@ -274,17 +291,19 @@ class Executor {
     }
   }
 
+  void BackUp(size_t i, std::set<std::string>& backup_dirs) {
+    const RepairStep& s = plan_.steps[i];
+    const std::string& backup = result_.steps[i].backup;
+    Status made = MakeDirs(fs_, ParentPath(backup));
+    if (!made.ok()) return FailWith(i, made.WithContext("backup folder"));
+    Status linked = LinkOrCopy(fs_, s.path, backup);
+    if (!linked.ok()) return FailWith(i, linked.WithContext("cannot back up the old file, left it alone"));
+    backup_dirs.insert(std::string(ParentPath(backup)));
+  }
+
   void PutInPlace(size_t i, std::set<std::string>& dirs) {
     const RepairStep& s = plan_.steps[i];
     std::string tmp = TempPathFor(s.path);
-    if (s.kind == StepKind::kReplace) {
-      const std::string& backup = result_.steps[i].backup;
-      Status made = MakeDirs(fs_, ParentPath(backup));
-      if (!made.ok()) return FailWith(i, made.WithContext("backup folder"));
-      Status linked = LinkOrCopy(fs_, s.path, backup);
-      if (!linked.ok()) return FailWith(i, linked.WithContext("cannot back up the old file, left it alone"));
-      dirs.insert(std::string(ParentPath(backup)));
-    }
     Status renamed = s.kind == StepKind::kReplace ? fs_.Rename(tmp, s.path) : fs_.RenameNoReplace(tmp, s.path);
     if (!renamed.ok()) {
       if (renamed.code() == Status::Code::kExists)

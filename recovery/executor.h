@@ -8,7 +8,8 @@
 //      deleted and its step fails;
 //   3. for a replaced file, hard-link the old file into
 //      lifeboat/backup/<run>/<path> (copy where links are unsupported), so the
-//      original never stops existing anywhere;
+//      original never stops existing anywhere; fsync the backup directories
+//      before any rename;
 //   4. rename the temp over the destination (a restored file must not exist:
 //      rename without replace), fsync the touched directories;
 //   5. journal "done" or "failed" per step, fsync.

@@ -17,8 +17,9 @@ Status MakeDirs(FileSystem& fs, std::string_view dir) {
   if (info.status().code() != Status::Code::kNotFound) return info.status();
   LB_RETURN_IF_ERROR(MakeDirs(fs, ParentPath(dir)));
   Status made = fs.MakeDir(dir);
-  if (!made.ok() && made.code() != Status::Code::kExists) return made;
-  return Status::Ok();
+  if (made.code() == Status::Code::kExists) return Status::Ok();
+  LB_RETURN_IF_ERROR(made);
+  return fs.SyncDir(ParentPath(dir));
 }
 
 Status CopyFile(FileSystem& fs, std::string_view from, std::string_view to) {
@@ -37,6 +38,14 @@ Status CopyFile(FileSystem& fs, std::string_view from, std::string_view to) {
   }
   LB_RETURN_IF_ERROR((*out)->Sync());
   return (*out)->Close();
+}
+
+Status MoveAside(FileSystem& fs, std::string_view from, std::string_view to) {
+  Result<FileInfo> info = fs.Stat(from);
+  if (!info.ok()) return info.status();
+  LB_RETURN_IF_ERROR(MakeDirs(fs, ParentPath(to)));
+  LB_RETURN_IF_ERROR(fs.Rename(from, to));
+  return fs.SyncDir(ParentPath(from));
 }
 
 Status LinkOrCopy(FileSystem& fs, std::string_view from, std::string_view to) {

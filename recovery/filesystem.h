@@ -79,13 +79,18 @@ class FileSystem {
   virtual Result<std::unique_ptr<FileLock>> Lock(std::string_view path) = 0;
 };
 
-// Creates every missing directory on the way to `dir` (not journaled: for
-// lifeboat's own folders only).
+// Creates every missing directory on the way to `dir`, fsyncing the parent of
+// each one it creates (not journaled: for lifeboat's own folders only).
 Status MakeDirs(FileSystem& fs, std::string_view dir);
 
 // Copies `from` (content and permission bits) to a new file `to`, which must
 // not exist yet, and fsyncs it.
 Status CopyFile(FileSystem& fs, std::string_view from, std::string_view to);
+
+// Renames `from` to `to` after creating to's parent directories; kNotFound
+// if `from` does not exist. For taking a file out of the way without
+// deleting it.
+Status MoveAside(FileSystem& fs, std::string_view from, std::string_view to);
 
 // A hard link where the file system has them, else a copy.
 Status LinkOrCopy(FileSystem& fs, std::string_view from, std::string_view to);

@@ -116,6 +116,12 @@ Result<JournalRecord> FromJson(const json& j) {
       return Status::Error(Status::Code::kInvalidInput, "begin record lacks path, tmp or new_sha256");
     if (r.kind == "replace" && r.backup.empty())
       return Status::Error(Status::Code::kInvalidInput, "replace step without a backup path");
+    // Only lifeboat's own names: a hostile journal must not turn undo or
+    // recovery into "remove WINDOWS/system32/config/SYSTEM".
+    if (r.tmp != r.path + ".lifeboat-tmp")
+      return Status::Error(Status::Code::kInvalidInput, "temp path '" + r.tmp + "' is not the step's own temp name");
+    if (!r.backup.empty() && r.backup.rfind("lifeboat/backup/", 0) != 0)
+      return Status::Error(Status::Code::kInvalidInput, "backup path '" + r.backup + "' is outside lifeboat/backup/");
   }
   if (r.op == JournalRecord::Op::kMkdir && r.path.empty())
     return Status::Error(Status::Code::kInvalidInput, "mkdir record without a path");
@@ -180,6 +186,7 @@ std::string EncodeJournalRecord(const JournalRecord& r) {
 
 Result<JournalContents> DecodeJournal(std::string_view data, const std::string& name) {
   JournalContents out;
+  out.ends_mid_line = !data.empty() && data.back() != '\n';
   size_t pos = 0, line = 0;
   size_t pending_bad_line = 0;  // a bad line that only a resync record may follow
   while (pos < data.size()) {
@@ -243,18 +250,18 @@ Result<JournalContents> ReadJournal(FileSystem& fs, const std::string& path) {
 Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(FileSystem& fs, const std::string& path) {
   Result<std::unique_ptr<WritableFile>> f = fs.CreateNew(path, 0644);
   if (!f.ok()) return f.status();
+  // The journal's own name must survive a power cut before any record counts.
+  LB_RETURN_IF_ERROR(fs.SyncDir(ParentPath(path)));
   return std::unique_ptr<JournalWriter>(new JournalWriter(std::move(f).value()));
 }
 
 Result<std::unique_ptr<JournalWriter>> JournalWriter::Append(FileSystem& fs, const std::string& path,
-                                                             bool torn_tail) {
+                                                             const JournalContents& existing) {
   Result<std::unique_ptr<WritableFile>> f = fs.OpenAppend(path);
   if (!f.ok()) return f.status();
   std::unique_ptr<JournalWriter> w(new JournalWriter(std::move(f).value()));
-  if (torn_tail) {
-    w->buffer_ = "\n";  // ends the torn line so the next record stands alone
-    w->resync_next_ = true;
-  }
+  if (existing.ends_mid_line) w->buffer_ = "\n";  // the next record must stand on its own line
+  w->resync_next_ = existing.torn_tail;
   return w;
 }
 

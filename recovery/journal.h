@@ -52,7 +52,8 @@ std::string EncodeJournalRecord(const JournalRecord& r);  // one line, with '\n'
 
 struct JournalContents {
   std::vector<JournalRecord> records;
-  bool torn_tail = false;  // a partial last record was ignored
+  bool torn_tail = false;       // a partial last record was ignored
+  bool ends_mid_line = false;  // the data does not end with '\n'
 };
 
 // Parses journal bytes. `name` is used in error messages.
@@ -63,9 +64,11 @@ class JournalWriter {
  public:
   // Creates a new journal file (must not exist) or appends to an existing one.
   static Result<std::unique_ptr<JournalWriter>> Create(FileSystem& fs, const std::string& path);
-  // `torn_tail` (from ReadJournal) makes the writer end the torn line and
-  // mark its first record as a resync point.
-  static Result<std::unique_ptr<JournalWriter>> Append(FileSystem& fs, const std::string& path, bool torn_tail);
+  // `existing` is what ReadJournal returned: after a torn tail the writer
+  // ends the torn line (if it has no newline) and marks its first record as
+  // a resync point.
+  static Result<std::unique_ptr<JournalWriter>> Append(FileSystem& fs, const std::string& path,
+                                                       const JournalContents& existing);
 
   Status Add(const JournalRecord& r);  // buffered until Sync
   Status Sync();                       // write buffered records, fsync

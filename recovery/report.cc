@@ -132,16 +132,19 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
   for (size_t k = 0; k < plan.steps.size(); ++k) {
     const RepairStep& step = plan.steps[k];
     FileReport& f = r.files[step.entry];
-    f.source = step.source_label;
-    if (exec == nullptr) continue;  // dry run: the scan states stand, with their planned source
+    if (exec == nullptr) {  // nothing executed: the scan states stand, with their planned source
+      f.source = step.source_label;
+      continue;
+    }
     const StepResult& sr = exec->steps[k];
     if (sr.done) {
+      f.source = step.source_label;
       f.state = FileState::kRestored;
       f.message = std::string(step.kind == StepKind::kRestore ? "was missing" : "was corrupt") +
                   (sr.message.empty() ? "" : "; " + sr.message);
     } else {
-      f.state = FileState::kUnrepaired;
-      f.message = sr.message;
+      f.state = FileState::kUnrepaired;  // source stays null: nothing was written from it
+      f.message = "the copy from " + step.source_label + " was not written: " + sr.message;
     }
   }
   for (const FileReport& f : r.files) {
@@ -162,13 +165,28 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
   return r;
 }
 
+void MergeReport(RunReport& into, const RunReport& from) {
+  into.files.insert(into.files.end(), from.files.begin(), from.files.end());
+  Summary& s = into.summary;
+  const Summary& f = from.summary;
+  s.ok += f.ok;
+  s.missing += f.missing;
+  s.corrupt += f.corrupt;
+  s.restored += f.restored;
+  s.unrepaired += f.unrepaired;
+  s.reverted += f.reverted;
+  into.warnings.insert(into.warnings.end(), from.warnings.begin(), from.warnings.end());
+  if (into.error.empty()) into.error = from.error;
+  into.cancelled = into.cancelled || from.cancelled;
+}
+
 RunReport UndoReport(const UndoPlan& plan, const UndoResult* result) {
   RunReport r;
   r.command = "undo";
   r.run_id = plan.run_id;
   r.dry_run = result == nullptr;
   auto add = [&](const UndoAction& a, bool ok, const std::string& msg) {
-    if (a.kind == UndoAction::Kind::kRemoveTemp || a.kind == UndoAction::Kind::kRemoveDir) {
+    if (a.kind == UndoAction::Kind::kMoveTemp || a.kind == UndoAction::Kind::kRemoveDir) {
       if (!ok) r.warnings.push_back(a.path + ": " + msg);
       return;
     }

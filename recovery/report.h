@@ -69,6 +69,10 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
                     bool dry_run = false);
 RunReport UndoReport(const UndoPlan& plan, const UndoResult* result);
 
+// Adds `from`'s files, counts, warnings, error and cancellation to `into`
+// (undo --all reports every run it reverted in one report).
+void MergeReport(RunReport& into, const RunReport& from);
+
 // Sets exit_code from the files' final states, error and cancelled: 1 if any
 // file was restored, 4 if any is still missing, corrupt or unrepaired.
 void ComputeExitCode(RunReport& r);

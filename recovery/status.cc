@@ -20,9 +20,11 @@ Status Status::FromErrno(int err, const std::string& what) {
       code = Code::kNoSpace;
       break;
     case EROFS:
+      code = Code::kReadOnly;
+      break;
     case EACCES:
     case EPERM:
-      code = Code::kReadOnly;
+      code = Code::kPermission;
       break;
     case ELOOP:  // O_NOFOLLOW / RESOLVE_NO_SYMLINKS met a symlink
       code = Code::kUnsafePath;

@@ -24,7 +24,8 @@ class Status {
     kUnsafePath,    // a path would leave the target or cross a symlink
     kIoError,       // read/write/fsync failure
     kNoSpace,       // ENOSPC / EDQUOT
-    kReadOnly,      // EROFS / EACCES on write
+    kReadOnly,      // EROFS: the whole volume takes no writes
+    kPermission,    // EACCES / EPERM on one file
     kUnsupported,   // operation not supported by this file system (e.g. link)
     kConflict,      // on-disk state differs from what the journal expects
     kCancelled,     // the user asked us to stop

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "recovery/hash_stream.h"
 #include "recovery/journal.h"
@@ -70,10 +71,14 @@ Result<UndoPlan> PlanUndo(FileSystem& fs, const std::string& run_id, const Cance
   UndoPlan plan;
   plan.run_id = run_id;
   plan.torn_tail = journal->torn_tail;
+  plan.ends_mid_line = journal->ends_mid_line;
   std::vector<const JournalRecord*> begins, mkdirs;
+  std::set<uint32_t> done, failed;
   for (const JournalRecord& r : journal->records) {
     if (r.op == JournalRecord::Op::kBegin) begins.push_back(&r);
     if (r.op == JournalRecord::Op::kMkdir) mkdirs.push_back(&r);
+    if (r.op == JournalRecord::Op::kDone) done.insert(r.seq);
+    if (r.op == JournalRecord::Op::kFailed) failed.insert(r.seq);
     if (r.op == JournalRecord::Op::kUndone) {
       plan.already_undone = true;
       plan.undone_time = r.time;
@@ -85,11 +90,15 @@ Result<UndoPlan> PlanUndo(FileSystem& fs, const std::string& run_id, const Cance
                    [](const JournalRecord* a, const JournalRecord* b) { return a->seq > b->seq; });
   for (const JournalRecord* b : begins) {
     if (cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");
-    Result<FileInfo> tmp = fs.Stat(b->tmp);
-    if (tmp.ok()) {
+    // A failed step changed nothing (its temp was removed, the rename never
+    // happened); a done step left no temp. Only an unfinished step can have
+    // left a temp file, and even that is moved aside, not deleted.
+    if (failed.count(b->seq) && !done.count(b->seq)) continue;
+    if (!done.count(b->seq) && fs.Stat(b->tmp).ok()) {
       UndoAction a;
-      a.kind = UndoAction::Kind::kRemoveTemp;
+      a.kind = UndoAction::Kind::kMoveTemp;
       a.path = b->tmp;
+      a.to = UndoPath(run_id, b->tmp);
       plan.actions.push_back(a);
     }
     Seen now = Look(fs, b->path, cancel);
@@ -157,13 +166,21 @@ Result<UndoPlan> PlanUndo(FileSystem& fs, const std::string& run_id, const Cance
       continue;
     }
     if (!after || run.undone) continue;
+    if (!run.readable)
+      return Status::Error(Status::Code::kConflict,
+                           "the journal of run " + run.run_id + " is damaged (" + run.error +
+                               "), so lifeboat cannot tell whether that run also wrote these files; move "
+                               "lifeboat/journal/" + run.run_id + ".log aside if you know it did not");
     Result<JournalContents> j = ReadJournal(fs, JournalPath(run.run_id));
     if (!j.ok()) return j.status().WithContext("later run " + run.run_id);
+    std::set<uint32_t> later_failed;
     for (const JournalRecord& r : j->records)
-      if (r.op == JournalRecord::Op::kBegin) later.emplace(r.path, run.run_id);
+      if (r.op == JournalRecord::Op::kFailed) later_failed.insert(r.seq);
+    for (const JournalRecord& r : j->records)
+      if (r.op == JournalRecord::Op::kBegin && !later_failed.count(r.seq)) later.emplace(r.path, run.run_id);
   }
   for (UndoAction& a : plan.actions) {
-    if (a.kind == UndoAction::Kind::kRemoveTemp || a.kind == UndoAction::Kind::kRemoveDir) continue;
+    if (a.kind == UndoAction::Kind::kMoveTemp || a.kind == UndoAction::Kind::kRemoveDir) continue;
     auto it = later.find(a.path);
     if (it == later.end()) continue;
     a = Conflict(a.path, "the later run " + it->second + " also wrote it and is not undone; undo that run first");
@@ -194,8 +211,8 @@ Status Apply(FileSystem& fs, const UndoAction& a) {
       LB_RETURN_IF_ERROR(MakeDirs(fs, ParentPath(a.to)));
       LB_RETURN_IF_ERROR(fs.Rename(a.path, a.to));
       return fs.SyncDir(std::string(ParentPath(a.path)));
-    case UndoAction::Kind::kRemoveTemp:
-      return fs.RemoveFile(a.path);
+    case UndoAction::Kind::kMoveTemp:
+      return MoveAside(fs, a.path, a.to);
     case UndoAction::Kind::kRemoveDir:
       return fs.RemoveDir(a.path);
     case UndoAction::Kind::kConflict:
@@ -239,7 +256,10 @@ UndoResult ExecuteUndo(FileSystem& fs, const UndoPlan& plan, std::time_t now, Pr
   }
   progress.End(Phase::kUndo);
   if (result.conflicts == 0 && result.fatal.ok() && !result.cancelled) {
-    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(fs, JournalPath(plan.run_id), plan.torn_tail);
+    JournalContents tail;
+    tail.torn_tail = plan.torn_tail;
+    tail.ends_mid_line = plan.ends_mid_line;
+    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(fs, JournalPath(plan.run_id), tail);
     if (!w.ok()) {
       result.fatal = w.status();
       return result;

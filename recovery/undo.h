@@ -9,7 +9,8 @@
 //                    (our copy is first linked into lifeboat/undo/<run>/)
 //                    still the old content        -> nothing (never replaced)
 //   anything else (changed since, backup missing) -> conflict: left alone, reported
-//   leftover temp file                            -> removed
+//   leftover temp file of an unfinished step      -> moved to lifeboat/undo/<run>/
+//   a step the journal marks failed               -> nothing (it changed nothing)
 // then directories the run created are removed if empty. A path that a later
 // run (not yet undone) also wrote is a conflict: undo that run first. Nothing is deleted
 // that lifeboat did not write. When no conflict remains the journal gets an
@@ -29,7 +30,7 @@ struct UndoAction {
   enum class Kind {
     kPutBack,     // rename `from` (the backup) over `path`; set `path` aside to `to` first if present
     kSetAside,    // rename `path` to `to`
-    kRemoveTemp,  // unlink `path`, a temp file the run left
+    kMoveTemp,    // move `path`, a temp file an unfinished step left, to `to`
     kRemoveDir,   // rmdir `path` if empty
     kConflict,    // nothing can be done safely; `message` says why
   };
@@ -41,7 +42,8 @@ struct UndoPlan {
   std::string run_id;
   bool already_undone = false;
   std::string undone_time;
-  bool torn_tail = false;
+  bool torn_tail = false;      // the journal's tail state, for appending
+  bool ends_mid_line = false;
   std::vector<UndoAction> actions;  // in execution order
 };
 

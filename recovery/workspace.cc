@@ -106,9 +106,13 @@ Result<std::vector<RunInfo>> ListRuns(FileSystem& fs) {
   for (const std::string& id : ids) {
     Result<JournalContents> j = ReadJournal(fs, JournalPath(id));
     if (!j.ok()) {
+      // Its place in the order is unknown: treat it as the newest, so that
+      // nothing is undone on the assumption that it changed nothing.
       RunInfo bad;
       bad.run_id = id;
-      bad.manifest = "(unreadable journal: " + j.status().message() + ")";
+      bad.readable = false;
+      bad.sequence = UINT64_MAX;
+      bad.error = j.status().message();
       runs.push_back(bad);
       continue;
     }
@@ -123,7 +127,12 @@ Result<uint64_t> NextRunSequence(FileSystem& fs) {
   Result<std::vector<RunInfo>> runs = ListRuns(fs);
   if (!runs.ok()) return runs.status();
   uint64_t max = 0;
-  for (const RunInfo& r : *runs) max = std::max(max, r.sequence);
+  for (const RunInfo& r : *runs)
+    if (r.readable) max = std::max(max, r.sequence);
+  if (max >= (uint64_t{1} << 53))  // far beyond any real count: a damaged or hostile journal
+    return Status::Error(Status::Code::kInvalidInput,
+                         "a journal in lifeboat/journal/ claims run number " + std::to_string(max) +
+                             "; refusing to order new runs after it (inspect lifeboat/journal/)");
   return max + 1;
 }
 
@@ -132,6 +141,10 @@ Result<std::vector<std::string>> RecoverInterruptedRuns(FileSystem& fs, std::tim
   Result<std::vector<RunInfo>> runs = ListRuns(fs);
   if (!runs.ok()) return runs.status();
   for (const RunInfo& run : *runs) {
+    if (!run.readable) {
+      notes.push_back("run " + run.run_id + " has a damaged journal (" + run.error + "); left as it is");
+      continue;
+    }
     if (run.ended || run.recovered || run.undone) continue;
     Result<JournalContents> j = ReadJournal(fs, JournalPath(run.run_id));
     if (!j.ok()) {
@@ -142,23 +155,24 @@ Result<std::vector<std::string>> RecoverInterruptedRuns(FileSystem& fs, std::tim
     std::set<uint32_t> finished;
     for (const JournalRecord& r : j->records)
       if (r.op == JournalRecord::Op::kDone || r.op == JournalRecord::Op::kFailed) finished.insert(r.seq);
-    size_t removed = 0;
+    size_t moved = 0;
     for (const JournalRecord& r : j->records) {
       if (r.op != JournalRecord::Op::kBegin || finished.count(r.seq)) continue;
-      Status rm = fs.RemoveFile(r.tmp);
-      if (rm.ok())
-        ++removed;
-      else if (rm.code() != Status::Code::kNotFound)
-        notes.push_back("run " + run.run_id + ": could not remove temp file: " + rm.message());
+      Status aside = MoveAside(fs, r.tmp, UndoPath(run.run_id, r.tmp));
+      if (aside.ok())
+        ++moved;
+      else if (aside.code() != Status::Code::kNotFound)
+        notes.push_back("run " + run.run_id + ": could not move a temp file aside: " + aside.message());
     }
-    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(fs, JournalPath(run.run_id), j->torn_tail);
+    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(fs, JournalPath(run.run_id), *j);
     if (!w.ok()) return w.status();
     JournalRecord rec;
     rec.op = JournalRecord::Op::kRecovered;
     rec.time = IsoTime(now);
     LB_RETURN_IF_ERROR((*w)->AddAndSync(rec));
-    notes.push_back("run " + run.run_id + " had been interrupted; removed " + std::to_string(removed) +
-                    " leftover temp file(s). `lifeboat undo --run " + run.run_id + "` can still revert it");
+    notes.push_back("run " + run.run_id + " had been interrupted; moved " + std::to_string(moved) +
+                    " leftover temp file(s) to lifeboat/undo/" + run.run_id + "/. `lifeboat undo --run " +
+                    run.run_id + "` can still revert it");
   }
   return notes;
 }

@@ -45,19 +45,23 @@ struct RunInfo {
   bool ended = false;    // an end record
   bool recovered = false;
   bool undone = false;
+  bool readable = true;  // false: the journal is damaged (see error); listed last
+  std::string error;
 };
 
 // The sequence number for a new run: one more than any recorded.
 Result<uint64_t> NextRunSequence(FileSystem& fs);
 
-// All runs with a journal, oldest first (by sequence, then id). Unreadable journals are reported as
+// All runs with a journal, oldest first (by sequence, then id); runs whose
+// journal cannot be read come last. Unreadable journals are reported as
 // errors by the commands that need them, here they only get a note.
 Result<std::vector<RunInfo>> ListRuns(FileSystem& fs);
 RunInfo SummarizeRun(const std::string& run_id, const JournalContents& journal);
 
 // For each run that stopped without an end record (crash, kill -9, power
-// loss): removes the temp files its unfinished steps left and appends a
-// "recovered" record. Nothing else changes: what was renamed into place stays
+// loss): moves the temp files its unfinished steps left into
+// lifeboat/undo/<run>/ (never deletes: the name might, against all odds, be
+// someone else's file) and appends a "recovered" record. Nothing else changes: what was renamed into place stays
 // (it was verified), and `undo` can still revert the run. Returns notes for
 // the report.
 Result<std::vector<std::string>> RecoverInterruptedRuns(FileSystem& fs, std::time_t now);

@@ -34,10 +34,12 @@ ExecuteResult Execute(FileSystem& fs, const Scenario& sc, const RepairPlan& plan
   return ExecutePlan(fs, plan, sources, Opts(run_id, sequence), NullProgress(), cancel);
 }
 
+// Temp files in the tree (lifeboat/ itself excluded: recovery moves
+// leftover temps into lifeboat/undo/ rather than deleting them).
 std::vector<std::string> TempFiles(const std::string& root) {
   std::vector<std::string> out;
-  for (auto& e : std::filesystem::recursive_directory_iterator(root))
-    if (e.path().string().find(".lifeboat-tmp") != std::string::npos) out.push_back(e.path().string());
+  for (const auto& [path, unused] : test::TreeState(root))
+    if (path.find(".lifeboat-tmp") != std::string::npos) out.push_back(path);
   return out;
 }
 
@@ -114,6 +116,23 @@ TEST_CASE("a source that changes after planning is not written") {
     CHECK(r.steps[k].message.find("the written copy does not match the manifest") != std::string::npos);
   }
   CHECK(checked);
+  CHECK_FALSE(test::Exists(sc.target + "/WINDOWS/system32/file0.dll"));
+  CHECK(TempFiles(sc.target).empty());
+}
+
+TEST_CASE("a source that grows after planning is cut off and not used") {
+  Scenario sc(3);
+  auto fs = sc.OpenTarget();
+  auto [scan, plan] = sc.ScanAndPlan(*fs);
+  test::WriteFile(sc.source + "/copy0.bin", test::ReadFile(sc.source + "/copy0.bin") + std::string(1 << 20, 'x'));
+  auto lock = LockWorkspace(*fs);
+  CancelToken cancel;
+  ExecuteResult r = Execute(*fs, sc, plan, "20260101-000000-bbbc", cancel);
+  for (size_t k = 0; k < plan.steps.size(); ++k)
+    if (plan.steps[k].path == "WINDOWS/system32/file0.dll") {
+      CHECK_FALSE(r.steps[k].done);
+      CHECK(r.steps[k].message.find("larger than when it was verified") != std::string::npos);
+    }
   CHECK_FALSE(test::Exists(sc.target + "/WINDOWS/system32/file0.dll"));
   CHECK(TempFiles(sc.target).empty());
 }

@@ -105,7 +105,7 @@ TEST_CASE("a record appended after a torn tail resyncs; without the mark it is r
   REQUIRE(before.ok());
   CHECK(before->torn_tail);
   {
-    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(**fs, "j.log", before->torn_tail);
+    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(**fs, "j.log", *before);
     REQUIRE(w.ok());
     JournalRecord rec;
     rec.op = JournalRecord::Op::kRecovered;
@@ -135,6 +135,48 @@ std::string Frame(const std::string& json) {
   std::snprintf(crc, sizeof crc, "%08lx",
                 crc32(0L, reinterpret_cast<const Bytef*>(json.data()), static_cast<uInt>(json.size())));
   return std::string(crc) + " " + json + "\n";
+}
+
+TEST_CASE("recovery after a damaged last record that ends in a newline keeps the journal readable") {
+  // Regression (review): Append always wrote "\n" after a torn tail, making
+  // an empty line that the decoder refused: the run could never be undone.
+  test::TempDir dir;
+  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(dir.path());
+  REQUIRE(fs.ok());
+  std::string full = SampleJournal();
+  full[full.size() - 5] ^= 1;  // damage inside the last record; its newline stays
+  test::WriteFile(dir / "j.log", full);
+  Result<JournalContents> before = ReadJournal(**fs, "j.log");
+  REQUIRE(before.ok());
+  CHECK(before->torn_tail);
+  CHECK_FALSE(before->ends_mid_line);
+  {
+    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(**fs, "j.log", *before);
+    REQUIRE(w.ok());
+    JournalRecord rec;
+    rec.op = JournalRecord::Op::kRecovered;
+    REQUIRE((*w)->AddAndSync(rec).ok());
+  }
+  Result<JournalContents> after = ReadJournal(**fs, "j.log");
+  REQUIRE(after.ok());
+  REQUIRE(after->records.size() == 3);
+  CHECK(after->records.back().op == JournalRecord::Op::kRecovered);
+  CHECK(after->records.back().resync);
+}
+
+TEST_CASE("begin records may only name their own temp file and a backup under lifeboat/backup/") {
+  JournalRecord b = Begin(1, "WINDOWS/a.dll");
+  JournalRecord end;
+  end.op = JournalRecord::Op::kEnd;
+  JournalRecord other_tmp = b;
+  other_tmp.tmp = "WINDOWS/system32/config/SYSTEM";
+  Result<JournalContents> j = DecodeJournal(EncodeJournalRecord(other_tmp) + EncodeJournalRecord(end), "j");
+  REQUIRE_FALSE(j.ok());
+  CHECK(j.status().message().find("not the step's own temp name") != std::string::npos);
+  JournalRecord other_backup = b;
+  other_backup.backup = "WINDOWS/system32/kernel32.dll";
+  CHECK_FALSE(DecodeJournal(EncodeJournalRecord(other_backup) + EncodeJournalRecord(end), "j").ok());
+  CHECK(DecodeJournal(EncodeJournalRecord(b) + EncodeJournalRecord(end), "j").ok());
 }
 
 TEST_CASE("records with wrong field types or unknown ops are refused, even with a valid checksum") {
@@ -388,15 +430,14 @@ TEST_CASE("more wrong types: numbers as floats or strings, digests that are not 
   CHECK(ok->records[0].message.empty());
   // A begin record with a digest in upper case is still a digest.
   Result<JournalContents> upper = DecodeJournal(
-      Frame(R"({"op":"begin","seq":1,"kind":"restore","path":"a","tmp":"a.t","new_sha256":"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"})") + end, "j");
+      Frame(R"({"op":"begin","seq":1,"kind":"restore","path":"a","tmp":"a.lifeboat-tmp","new_sha256":"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"})") + end, "j");
   REQUIRE(upper.ok());
   CHECK(upper->records[0].new_sha256 == Sha256::Of(""));
 }
 
 TEST_CASE("a step number beyond 32 bits is refused, not wrapped onto another step") {
-  // seq is a uint32_t. GetUnsigned<uint32_t> checks only is_number_unsigned()
-  // and then narrows: {"seq":4294967297} decodes as seq 1, so a "done" for a
-  // step that does not exist marks step 1 done.
+  // Regression: seq is a uint32_t; {"seq":4294967297} used to be narrowed to
+  // seq 1, so a "done" for a step that does not exist marked step 1 done.
   std::string text = Frame(R"({"op":"done","seq":4294967297})") + Frame(R"({"op":"end"})");
   Result<JournalContents> j = DecodeJournal(text, "j");
   CHECK_FALSE(j.ok());
@@ -423,7 +464,7 @@ TEST_CASE("the writer: Create is exclusive, Add is buffered until Sync") {
   CHECK(test::ReadFile(dir / "j.log") == EncodeJournalRecord(mkdir));
 
   // Append without a torn tail adds plain records after the existing ones.
-  Result<std::unique_ptr<JournalWriter>> more = JournalWriter::Append(**fs, "j.log", false);
+  Result<std::unique_ptr<JournalWriter>> more = JournalWriter::Append(**fs, "j.log", JournalContents{});
   REQUIRE(more.ok());
   JournalRecord end;
   end.op = JournalRecord::Op::kEnd;
@@ -466,7 +507,7 @@ TEST_CASE("resync after a torn tail, end to end through the writer") {
     CAPTURE(round);
     Result<JournalContents> before = ReadJournal(**fs, "j.log");
     REQUIRE(before.ok());
-    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(**fs, "j.log", before->torn_tail);
+    Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Append(**fs, "j.log", *before);
     REQUIRE(w.ok());
     JournalRecord rec;
     rec.op = JournalRecord::Op::kRecovered;

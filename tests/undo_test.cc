@@ -5,8 +5,10 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "recovery/executor.h"
+#include "recovery/journal.h"
 #include "recovery/workspace.h"
 #include "tests/fault_fs.h"
 #include "tests/scenario.h"
@@ -25,6 +27,7 @@ void Fix(const Scenario& sc, FileSystem& fs) {
   auto sources = sc.OpenSources();
   ExecuteOptions o;
   o.run_id = kRun;
+  o.sequence = 1;
   o.now = 1'800'000'000;
   CancelToken cancel;
   ExecuteResult r = ExecutePlan(fs, plan, sources, o, NullProgress(), cancel);
@@ -170,6 +173,83 @@ TEST_CASE("without hard links, backups are copies and undo still restores the tr
   UndoResult u = ExecuteUndo(nolinks, *plan_undo, 1'800'000'100, NullProgress(), cancel);
   CHECK(u.conflicts == 0);
   CHECK(test::TreeState(sc.target) == sc.damaged_state);
+}
+
+TEST_CASE("a user's file at a temp name survives fix, recovery and undo") {
+  // Regression (review): undo and crash recovery unlinked whatever stood at
+  // "<path>.lifeboat-tmp", even for a step that had failed because of it.
+  Scenario sc(3);
+  std::string user_file = sc.target + "/WINDOWS/system32/file0.dll.lifeboat-tmp";
+  test::WriteFile(user_file, "the user's own data");
+  auto fs = sc.OpenTarget();
+  auto [scan, plan] = sc.ScanAndPlan(*fs);
+  auto lock = LockWorkspace(*fs);
+  REQUIRE(lock.ok());
+  auto sources = sc.OpenSources();
+  ExecuteOptions o;
+  o.run_id = kRun;
+  o.sequence = 1;
+  CancelToken cancel;
+  ExecuteResult r = ExecutePlan(*fs, plan, sources, o, NullProgress(), cancel);
+  for (size_t k = 0; k < plan.steps.size(); ++k)
+    if (plan.steps[k].path == "WINDOWS/system32/file0.dll") CHECK_FALSE(r.steps[k].done);
+  CHECK(test::ReadFile(user_file) == "the user's own data");
+  // The user now edits a file the failed step never touched: still no conflict.
+  REQUIRE(RecoverInterruptedRuns(*fs, 1'800'000'000).ok());
+  Result<UndoPlan> undo = PlanUndo(*fs, kRun, cancel);
+  REQUIRE(undo.ok());
+  UndoResult u = ExecuteUndo(*fs, *undo, 1'800'000'100, NullProgress(), cancel);
+  CHECK(u.conflicts == 0);
+  CHECK(test::ReadFile(user_file) == "the user's own data");
+  std::map<std::string, std::string> expected = sc.damaged_state;
+  expected["WINDOWS/system32/file0.dll.lifeboat-tmp"] = test::Sha256Hex("the user's own data");
+  CHECK(test::TreeState(sc.target) == expected);
+}
+
+TEST_CASE("a hostile journal cannot make recovery or undo remove a system file") {
+  Scenario sc(3);
+  auto fs = sc.OpenTarget();
+  REQUIRE(LockWorkspace(*fs).ok());
+  JournalRecord run;
+  run.op = JournalRecord::Op::kRun;
+  run.run_id = kRun;
+  JournalRecord b;
+  b.op = JournalRecord::Op::kBegin;
+  b.kind = "restore";
+  b.path = "WINDOWS/system32/x.dll";
+  b.tmp = "WINDOWS/system32/file1.dll";  // not its temp name: an existing system file
+  b.new_sha256 = Sha256::Of("x");
+  test::WriteFile(sc.target + "/" + JournalPath(kRun), EncodeJournalRecord(run) + EncodeJournalRecord(b) +
+                                                           EncodeJournalRecord(JournalRecord{JournalRecord::Op::kRecovered}));
+  Result<std::vector<std::string>> notes = RecoverInterruptedRuns(*fs, 1'800'000'000);
+  REQUIRE(notes.ok());
+  CancelToken cancel;
+  CHECK_FALSE(PlanUndo(*fs, kRun, cancel).ok());
+  CHECK(test::TreeState(sc.target) == sc.damaged_state);
+}
+
+TEST_CASE("a damaged journal counts as the newest run and blocks undoing older ones") {
+  Scenario sc(3);
+  auto fs = sc.OpenTarget();
+  Fix(sc, *fs);
+  // A second journal, damaged in the middle (not a torn tail).
+  JournalRecord end;
+  end.op = JournalRecord::Op::kEnd;
+  test::WriteFile(sc.target + "/" + JournalPath("20260101-000000-0000"),
+                  "deadbeef {\"op\":\"run\"}\n" + EncodeJournalRecord(end));
+  Result<std::vector<RunInfo>> runs = ListRuns(*fs);
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 2);
+  CHECK(runs->back().run_id == "20260101-000000-0000");  // sorts first by id, listed last
+  CHECK_FALSE(runs->back().readable);
+  CancelToken cancel;
+  Result<UndoPlan> plan = PlanUndo(*fs, kRun, cancel);
+  REQUIRE_FALSE(plan.ok());
+  CHECK(plan.status().message().find("is damaged") != std::string::npos);
+  CHECK(sc.Healthy());  // nothing was undone on a guess
+  Result<uint64_t> next = NextRunSequence(*fs);
+  REQUIRE(next.ok());
+  CHECK(*next == 2);
 }
 
 TEST_CASE("undo of an unknown or malformed run id is refused") {

@@ -105,3 +105,19 @@ assert_eq "$code" "1" "exit after answering yes"
 grep -q $'scan .*files' tty.txt || fail "no progress line on the terminal"
 run 0 "$LB" scan -t "$W" -m "$M"
 pass "on a terminal: plan, one question; 'n' writes nothing (exit 36), 'y' repairs; progress shown"
+
+# undo --all reports every run in one JSON report; a no-op undo still writes one.
+make_xp
+before=$(state "$W")
+run 5 "$LB" fix -t "$W" -m "$M" -s "$W/WINDOWS/system32/dllcache" --yes
+run 1 "$LB" fix -t "$W" -m "$M" -s "$T/fx/payload.tar.gz" --yes
+run 0 "$LB" undo -t "$W" --all --json all.json
+assert_eq "$(jqr all.json '.summary.reverted')" "3"
+assert_eq "$(jqr all.json '.run_id | split(" ") | length')" "2"
+assert_eq "$(state "$W")" "$before" "tree after undo --all"
+run 0 "$LB" undo -t "$W" --json again.json
+assert_eq "$(jqr again.json '.files | length')" "0"
+assert_contains again.json "already undone"
+run 0 "$LB" undo -t "$W" --all --json none.json
+assert_contains none.json "already undone"
+pass "undo --all: one JSON report for all runs; no-op undos still report"

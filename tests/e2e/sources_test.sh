@@ -53,3 +53,14 @@ run 8 "$LB" fix -t vol -m m.sha256 -s /nonexistent/payload --yes
 assert_contains "$T/err" "/nonexistent/payload"
 assert_missing vol/lifeboat
 pass "missing source: exit 8, nothing written"
+
+# Member names are labels only, and they never reach the terminal raw: an
+# archive member named with escape sequences is shown with '?' instead.
+mk_tree
+rm -rf stage3 && mkdir stage3 && cp good.dll "stage3/x$(printf '\033')[2J$(printf '\033')]0;pwned$(printf '\a')FAKE.dll"
+bsdtar -czf evil.tar.gz -C stage3 .
+run 1 "$LB" fix -t vol -m m.sha256 -s evil.tar.gz --yes --json r.json
+if grep -q $'\033' "$T/out"; then fail "an escape sequence from a member name reached the terminal"; fi
+assert_contains "$T/out" "x?[2J?]0;pwned?FAKE.dll"
+assert_eq "$(sha vol/WINDOWS/system32/ws2_32.dll)" "$(sha good.dll)"
+pass "control characters in member names are neutralised in the text report"

@@ -62,7 +62,7 @@ int Emit(const RunReport& r, const OutputOptions& o) {
     WriteTextReport(text, r, TextOptions{o.all, o.verbose});
     text.flush();
   } else if (!r.error.empty()) {
-    std::cerr << "lifeboat: error: " << r.error << '\n';
+    std::cerr << "lifeboat: error: " << Printable(r.error) << '\n';
   }
   if (!o.json.empty() && !WriteJsonTo(o.json, r, o.all)) code |= kExitOperational;
   return code;
@@ -70,7 +70,7 @@ int Emit(const RunReport& r, const OutputOptions& o) {
 
 int EmitError(const std::string& command, const std::string& target, const std::string& message,
               const OutputOptions& o, int code) {
-  std::cerr << "lifeboat " << command << ": error: " << message << '\n';
+  std::cerr << "lifeboat " << command << ": error: " << Printable(message) << '\n';
   if (!o.json.empty()) {
     RunReport r;
     r.command = command;

@@ -82,7 +82,7 @@ int RunFix(const FixOptions& o) {
   Result<std::unique_ptr<FileLock>> lock = LockWorkspace(*in->fs);
   if (!lock.ok()) {
     std::string msg = lock.status().message();
-    if (lock.status().code() == Status::Code::kReadOnly)
+    if (lock.status().code() == Status::Code::kReadOnly || lock.status().code() == Status::Code::kPermission)
       msg += " (the target is not writable: mount it read-write, e.g. `mount -o remount,rw`, and run fix again; "
              "nothing was written)";
     return EmitError("fix", o.check.target, msg, out);

@@ -26,6 +26,7 @@ struct UndoOptions {
 };
 
 std::string RunState(const RunInfo& r) {
+  if (!r.readable) return "damaged journal: " + r.error;
   if (r.undone) return "undone";
   if (r.ended) return "complete";
   if (r.recovered) return "interrupted";
@@ -42,8 +43,8 @@ int ListRunsCommand(FileSystem& fs, const UndoOptions& o) {
   std::cout << std::left << std::setw(22) << "RUN" << std::setw(22) << "STARTED" << std::setw(12) << "FILES"
             << "STATE\n";
   for (const RunInfo& r : *runs)
-    std::cout << std::setw(22) << r.run_id << std::setw(22) << r.time << std::setw(12)
-              << (std::to_string(r.done) + "/" + std::to_string(r.steps)) << RunState(r) << '\n';
+    std::cout << std::setw(22) << r.run_id << std::setw(22) << Printable(r.time) << std::setw(12)
+              << (std::to_string(r.done) + "/" + std::to_string(r.steps)) << Printable(RunState(r)) << '\n';
   return 0;
 }
 
@@ -67,46 +68,48 @@ int RunUndo(const UndoOptions& o) {
   } else if (o.all) {
     for (auto it = runs->rbegin(); it != runs->rend(); ++it)
       if (!it->undone) ids.push_back(it->run_id);
-    if (ids.empty()) {
-      if (!o.out.quiet) std::cout << "Every run on " << o.target << " is already undone; nothing to do.\n";
-      return 0;
-    }
   } else {
     if (runs->empty())
       return EmitError("undo", o.target, "nothing to undo: no lifeboat fix has run on this target", o.out);
     ids.push_back(runs->back().run_id);
   }
 
+  // One report for every run undone here, so --json holds them all.
+  RunReport total;
+  total.command = "undo";
+  total.target = AbsolutePath(o.target);
+  total.dry_run = o.dry_run;
+  std::vector<std::string> handled;
   const CancelToken& cancel = InstallSignalHandlers();
-  int code = 0;
   for (const std::string& id : ids) {
     Result<UndoPlan> plan = PlanUndo(**fs, id, cancel);
     if (!plan.ok()) {
-      code |= EmitError("undo", o.target, plan.status().message(), o.out,
-                        plan.status().code() == Status::Code::kCancelled ? kExitCancelled : kExitOperational);
+      if (plan.status().code() == Status::Code::kCancelled)
+        total.cancelled = true;
+      else
+        total.error = plan.status().message();
       break;
     }
+    handled.push_back(id);
     if (plan->already_undone) {
-      if (!o.out.quiet)
-        std::cout << "Run " << id << " was already undone (" << plan->undone_time << "); nothing to do.\n";
+      total.warnings.push_back("run " + id + " was already undone (" + plan->undone_time + "); nothing to do");
       continue;
     }
     if (o.dry_run) {
       if (!o.out.quiet) WriteUndoPlan(o.out.json == "-" ? std::cerr : std::cout, *plan);
-      RunReport r = UndoReport(*plan, nullptr);
-      r.target = AbsolutePath(o.target);
-      code |= Emit(r, o.out);
+      MergeReport(total, UndoReport(*plan, nullptr));
       continue;
     }
     std::unique_ptr<ProgressSink> progress = MakeProgress(o.out);
     UndoResult result = ExecuteUndo(**fs, *plan, std::time(nullptr), *progress, cancel);
     progress.reset();
-    RunReport r = UndoReport(*plan, &result);
-    r.target = AbsolutePath(o.target);
-    code |= Emit(r, o.out);
+    MergeReport(total, UndoReport(*plan, &result));
     if (result.cancelled || !result.fatal.ok()) break;
   }
-  return code;
+  for (const std::string& id : handled) total.run_id += (total.run_id.empty() ? "" : " ") + id;
+  if (ids.empty()) total.warnings.push_back("every run on this target is already undone; nothing to do");
+  ComputeExitCode(total);
+  return Emit(total, o.out);
 }
 
 }  // namespace

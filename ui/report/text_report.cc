@@ -26,8 +26,9 @@ const char* Tag(FileState s) {
 }
 
 void Row(std::ostream& out, const char* tag, const std::string& path, const std::string& detail) {
-  out << "  " << std::left << std::setw(11) << tag << ' ' << path;
-  if (!detail.empty()) out << (path.size() < 40 ? std::string(40 - path.size(), ' ') : std::string(" ")) << ' ' << detail;
+  out << "  " << std::left << std::setw(11) << tag << ' ' << Printable(path);
+  if (!detail.empty())
+    out << (path.size() < 40 ? std::string(40 - path.size(), ' ') : std::string(" ")) << ' ' << Printable(detail);
   out << '\n';
 }
 
@@ -40,11 +41,29 @@ std::string Detail(const FileReport& f) {
 
 }  // namespace
 
+std::string Printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) {
+      out.push_back('?');
+    } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      out.push_back('?');
+      ++i;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
 void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& opt) {
   out << "lifeboat " << r.command << (r.dry_run ? " (dry run: nothing written)" : "") << '\n';
-  if (!r.target.empty()) out << "  target    " << r.target << '\n';
+  if (!r.target.empty()) out << "  target    " << Printable(r.target) << '\n';
   if (r.has_manifest)
-    out << "  manifest  " << r.manifest_path << " (" << r.manifest_entries << " entries, sha256 "
+    out << "  manifest  " << Printable(r.manifest_path) << " (" << r.manifest_entries << " entries, sha256 "
         << ToHex(r.manifest_sha256).substr(0, 16) << "…)\n";
   if (!r.run_id.empty() && r.command != "scan") out << "  run       " << r.run_id << '\n';
   out << '\n';
@@ -59,7 +78,7 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
     ++listed;
   }
   if (listed > 0) out << '\n';
-  for (const std::string& w : r.warnings) out << "warning: " << w << '\n';
+  for (const std::string& w : r.warnings) out << "warning: " << Printable(w) << '\n';
   if (!r.warnings.empty()) out << '\n';
 
   const Summary& s = r.summary;
@@ -70,7 +89,7 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
     if (r.command == "fix" && !r.dry_run) out << "  ->  " << s.restored << " restored";
     out << ", " << s.unrepaired << " unrepaired\n";
   }
-  if (!r.error.empty()) out << "error: " << r.error << '\n';
+  if (!r.error.empty()) out << "error: " << Printable(r.error) << '\n';
   if (r.cancelled)
     out << (r.run_id.empty() ? "cancelled: nothing was written\n"
                              : "cancelled: the run stopped early; what was done is consistent and journaled\n");
@@ -78,7 +97,12 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
   std::string verdict;
   int code = r.exit_code;
   if (r.command == "undo") {
-    verdict = code == 0 ? "Undone: the run's changes were reverted." : "Undo incomplete: see above.";
+    if (code != 0)
+      verdict = "Undo incomplete: see above.";
+    else if (r.files.empty())
+      verdict = "Nothing to undo.";
+    else
+      verdict = "Undone: the changes were reverted.";
   } else if (code & kExitOperational) {
     verdict = "Stopped by an error: see above.";
   } else if ((code & (kExitRepaired | kExitProblemsLeft)) == 0) {
@@ -94,7 +118,7 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
   }
   out << verdict << " (exit " << r.exit_code << ")\n";
   if (r.command == "fix" && !r.dry_run && s.restored > 0)
-    out << "Undo with: lifeboat undo --target " << r.target << " --run " << r.run_id << '\n';
+    out << "Undo with: lifeboat undo --target " << Printable(r.target) << " --run " << r.run_id << '\n';
 }
 
 void WritePlan(std::ostream& out, const Manifest& m, const RepairPlan& plan) {
@@ -118,8 +142,8 @@ void WriteUndoPlan(std::ostream& out, const UndoPlan& plan) {
       case UndoAction::Kind::kSetAside:
         Row(out, "take away", a.path, "to " + a.to);
         break;
-      case UndoAction::Kind::kRemoveTemp:
-        Row(out, "rm temp", a.path, "");
+      case UndoAction::Kind::kMoveTemp:
+        Row(out, "move temp", a.path, "to " + a.to);
         break;
       case UndoAction::Kind::kRemoveDir:
         Row(out, "rmdir", a.path, "if empty");

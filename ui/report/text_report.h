@@ -17,6 +17,10 @@ struct TextOptions {
 };
 
 void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& opt);
+
+// `s` with control characters (C0, DEL, and UTF-8 encoded C1) replaced by
+// '?': names from a hostile volume or archive must not drive the terminal.
+std::string Printable(std::string_view s);
 // The repair plan, one line per directory and step ("fix --dry-run", and the
 // confirmation prompt).
 void WritePlan(std::ostream& out, const Manifest& m, const RepairPlan& plan);
