@@ -17,21 +17,10 @@ namespace {
 
 using test::Scenario;
 
-ExecuteOptions Opts(const std::string& run_id, uint64_t sequence = 1) {
-  ExecuteOptions o;
-  o.run_id = run_id;
-  o.sequence = sequence;
-  o.target = "test";
-  o.manifest = "test-manifest";
-  o.manifest_sha256 = std::string(64, '0');
-  o.now = 1'800'000'000;
-  return o;
-}
-
 ExecuteResult Execute(FileSystem& fs, const Scenario& sc, const RepairPlan& plan, const std::string& run_id,
                       const CancelToken& cancel, uint64_t sequence = 1) {
   auto sources = sc.OpenSources();
-  return ExecutePlan(fs, plan, sources, Opts(run_id, sequence), NullProgress(), cancel);
+  return ExecutePlan(fs, plan, sources, test::RunOptions(run_id, sequence), NullProgress(), cancel);
 }
 
 // Temp files in the tree (lifeboat/ itself excluded: recovery moves
@@ -165,7 +154,7 @@ TEST_CASE("disk full mid-run stops the run cleanly") {
     faulty.FailAt(nth, Status::FromErrno(ENOSPC, "write"));
     auto sources = sc.OpenSources();
     CancelToken cancel;
-    ExecuteResult r = ExecutePlan(faulty, plan, sources, Opts("20260101-000000-dddd"), NullProgress(), cancel);
+    ExecuteResult r = ExecutePlan(faulty, plan, sources, test::RunOptions("20260101-000000-dddd"), NullProgress(), cancel);
     REQUIRE(faulty.triggered());
     CHECK(r.fatal.code() == Status::Code::kNoSpace);
     CHECK(TempFiles(sc.target).empty());
@@ -190,7 +179,7 @@ TEST_CASE("crash at every operation: files are old or new, fix again heals, undo
       faulty.CrashAt(n);
       auto sources = sc.OpenSources();
       CancelToken cancel;
-      ExecutePlan(faulty, plan, sources, Opts("20260101-000000-0001"), NullProgress(), cancel);
+      ExecutePlan(faulty, plan, sources, test::RunOptions("20260101-000000-0001"), NullProgress(), cancel);
       if (!faulty.triggered()) break;  // the run needed fewer than n operations
     }
     ++crash_points;

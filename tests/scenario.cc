@@ -66,4 +66,15 @@ bool Scenario::Healthy() const {
   return true;
 }
 
+ExecuteOptions RunOptions(const std::string& run_id, uint64_t sequence) {
+  ExecuteOptions o;
+  o.run_id = run_id;
+  o.sequence = sequence;
+  o.target = "test";
+  o.manifest = "test-manifest";
+  o.manifest_sha256 = std::string(64, '0');
+  o.now = 1'800'000'000;
+  return o;
+}
+
 }  // namespace lifeboat::test

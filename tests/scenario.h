@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "recovery/executor.h"
 #include "recovery/filesystem.h"
 #include "recovery/manifest.h"
 #include "recovery/planner.h"
@@ -36,5 +37,8 @@ struct Scenario {
   std::string Classify(const std::string& path, const std::string& good_content) const;
   bool Healthy() const;
 };
+
+// Options for a test run: id, sequence, fixed clock.
+ExecuteOptions RunOptions(const std::string& run_id, uint64_t sequence = 1);
 
 }  // namespace lifeboat::test

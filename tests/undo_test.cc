@@ -25,10 +25,7 @@ void Fix(const Scenario& sc, FileSystem& fs) {
   auto lock = LockWorkspace(fs);
   REQUIRE(lock.ok());
   auto sources = sc.OpenSources();
-  ExecuteOptions o;
-  o.run_id = kRun;
-  o.sequence = 1;
-  o.now = 1'800'000'000;
+  ExecuteOptions o = test::RunOptions(kRun);
   CancelToken cancel;
   ExecuteResult r = ExecutePlan(fs, plan, sources, o, NullProgress(), cancel);
   REQUIRE(r.fatal.ok());
@@ -117,17 +114,13 @@ TEST_CASE("undoing an older run does not take away what a later run wrote") {
     test::FaultFileSystem faulty(*fs);
     faulty.CrashAt(10);  // after its "begin" records, before any temp file
     auto sources = sc.OpenSources();
-    ExecuteOptions o;
-    o.run_id = "20260102-000000-aaaa";
-    o.sequence = 1;
+    ExecuteOptions o = test::RunOptions("20260102-000000-aaaa", 1);
     ExecutePlan(faulty, plan, sources, o, NullProgress(), cancel);
   }
   REQUIRE(RecoverInterruptedRuns(*fs, 1'800'000'000).ok());
   auto [scan2, plan2] = sc.ScanAndPlan(*fs);
   auto sources = sc.OpenSources();
-  ExecuteOptions o;
-  o.run_id = "20260102-000000-0000";  // sorts first; the sequence says it is later
-  o.sequence = 2;
+  ExecuteOptions o = test::RunOptions("20260102-000000-0000", 2);  // sorts first; the sequence says it is later
   REQUIRE(ExecutePlan(*fs, plan2, sources, o, NullProgress(), cancel).fatal.ok());
   REQUIRE(sc.Healthy());
   Result<UndoPlan> older = PlanUndo(*fs, "20260102-000000-aaaa", cancel);
@@ -156,9 +149,7 @@ TEST_CASE("without hard links, backups are copies and undo still restores the tr
   auto lock = LockWorkspace(nolinks);
   REQUIRE(lock.ok());
   auto sources = sc.OpenSources();
-  ExecuteOptions o;
-  o.run_id = kRun;
-  o.sequence = 1;
+  ExecuteOptions o = test::RunOptions(kRun, 1);
   CancelToken cancel;
   ExecuteResult r = ExecutePlan(nolinks, plan, sources, o, NullProgress(), cancel);
   REQUIRE(r.fatal.ok());
@@ -186,9 +177,7 @@ TEST_CASE("a user's file at a temp name survives fix, recovery and undo") {
   auto lock = LockWorkspace(*fs);
   REQUIRE(lock.ok());
   auto sources = sc.OpenSources();
-  ExecuteOptions o;
-  o.run_id = kRun;
-  o.sequence = 1;
+  ExecuteOptions o = test::RunOptions(kRun, 1);
   CancelToken cancel;
   ExecuteResult r = ExecutePlan(*fs, plan, sources, o, NullProgress(), cancel);
   for (size_t k = 0; k < plan.steps.size(); ++k)
