@@ -55,7 +55,10 @@ class Executor {
     for (size_t i = 0; i < plan_.steps.size(); ++i) by_source[plan_.steps[i].source].push_back(i);
     for (auto& [source, steps] : by_source) {
       if (Stopped()) break;
-      RunBatch(source, steps);
+      if (source == kNoSource)
+        RunRemovals(steps);
+      else
+        RunBatch(source, steps);
     }
     progress_.End(Phase::kRepair);
     return Finish();
@@ -130,6 +133,72 @@ class Executor {
     return h->digest;
   }
 
+  // Known-bad files: journal, check the content is still the known-bad one,
+  // move each into the backup folder (a rename: nothing is copied or
+  // deleted), fsync both directories, journal the outcome.
+  void RunRemovals(const std::vector<size_t>& steps) {
+    for (size_t i : steps) {
+      const RepairStep& s = plan_.steps[i];
+      JournalRecord r;
+      r.op = JournalRecord::Op::kBegin;
+      r.seq = static_cast<uint32_t>(i);
+      r.kind = "remove";
+      r.path = s.path;
+      r.backup = BackupPath(opt_.run_id, s.path);
+      r.old_sha256 = s.expected;
+      result_.steps[i].backup = r.backup;
+      if (!Journal(r)) return;
+      state_[i] = State::kBegun;
+    }
+    if (!SyncJournal()) return;
+    std::set<std::string> dirs;
+    for (size_t i : steps) {
+      const RepairStep& s = plan_.steps[i];
+      if (Stopped()) {
+        Fail(i, "not done: the run stopped");
+        continue;
+      }
+      Result<std::unique_ptr<ByteReader>> in = fs_.OpenRead(s.path);
+      Result<StreamHash> h = in.ok() ? HashStream(**in, s.size, NullProgress(), cancel_)
+                                     : Result<StreamHash>(in.status());
+      if (!h.ok() || h->over_limit || h->digest != s.expected) {
+        Fail(i, "changed since the scan; left alone");
+        continue;
+      }
+      const std::string& backup = result_.steps[i].backup;
+      Status moved = MakeDirs(fs_, ParentPath(backup));
+      if (moved.ok()) moved = fs_.Rename(s.path, backup);
+      if (!moved.ok()) {
+        FailWith(i, moved.WithContext("cannot move the known-bad file aside"));
+        continue;
+      }
+      state_[i] = State::kDone;
+      result_.steps[i].done = true;
+      result_.steps[i].message = "moved to " + backup;
+      dirs.insert(std::string(ParentPath(s.path)));
+      dirs.insert(std::string(ParentPath(backup)));
+      progress_.Advance(1, 0);
+    }
+    for (const std::string& d : dirs) SyncDirOrFail(d);
+    JournalOutcomes(steps);
+  }
+
+  void JournalOutcomes(const std::vector<size_t>& steps) {
+    for (size_t i : steps) {
+      JournalRecord r;
+      r.seq = static_cast<uint32_t>(i);
+      if (state_[i] == State::kDone) {
+        r.op = JournalRecord::Op::kDone;
+      } else {
+        if (state_[i] != State::kFailed) Fail(i, "not done");
+        r.op = JournalRecord::Op::kFailed;
+        r.message = result_.steps[i].message;
+      }
+      if (!Journal(r)) return;
+    }
+    SyncJournal();
+  }
+
   void RunBatch(size_t source, const std::vector<size_t>& steps) {
     // 1. Intentions first.
     for (size_t i : steps) {
@@ -190,19 +259,7 @@ class Executor {
     for (const std::string& d : dirs) SyncDirOrFail(d);
 
     // 5. Outcomes.
-    for (size_t i : steps) {
-      JournalRecord r;
-      r.seq = static_cast<uint32_t>(i);
-      if (state_[i] == State::kDone) {
-        r.op = JournalRecord::Op::kDone;
-      } else {
-        if (state_[i] != State::kFailed) Fail(i, "not done");
-        r.op = JournalRecord::Op::kFailed;
-        r.message = result_.steps[i].message;
-      }
-      if (!Journal(r)) return;
-    }
-    SyncJournal();
+    JournalOutcomes(steps);
   }
 
   // Streams one candidate into the temp files of every step it serves.

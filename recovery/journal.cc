@@ -110,18 +110,22 @@ Result<JournalRecord> FromJson(const json& j) {
     if (!p->empty() && !IsCleanRelPath(*p))
       return Status::Error(Status::Code::kInvalidInput, "path '" + *p + "' is not a clean relative path");
   if (r.op == JournalRecord::Op::kBegin) {
-    if (r.kind != "restore" && r.kind != "replace")
-      return Status::Error(Status::Code::kInvalidInput, "unknown step kind '" + r.kind + "'");
-    if (r.path.empty() || r.tmp.empty() || !r.new_sha256)
-      return Status::Error(Status::Code::kInvalidInput, "begin record lacks path, tmp or new_sha256");
-    if (r.kind == "replace" && r.backup.empty())
-      return Status::Error(Status::Code::kInvalidInput, "replace step without a backup path");
-    // Only lifeboat's own names: a hostile journal must not turn undo or
-    // recovery into "remove WINDOWS/system32/config/SYSTEM".
-    if (r.tmp != r.path + ".lifeboat-tmp")
-      return Status::Error(Status::Code::kInvalidInput, "temp path '" + r.tmp + "' is not the step's own temp name");
+    auto bad = [](const std::string& why) { return Status::Error(Status::Code::kInvalidInput, why); };
+    if (r.kind != "restore" && r.kind != "replace" && r.kind != "remove")
+      return bad("unknown step kind '" + r.kind + "'");
+    if (r.path.empty()) return bad("begin record without a path");
+    if (r.kind == "remove") {
+      if (r.backup.empty() || !r.old_sha256) return bad("remove step without backup or old_sha256");
+      if (!r.tmp.empty() || r.new_sha256) return bad("remove step with a temp file or new content");
+    } else {
+      if (r.tmp.empty() || !r.new_sha256) return bad("begin record lacks tmp or new_sha256");
+      if (r.kind == "replace" && r.backup.empty()) return bad("replace step without a backup path");
+      // Only lifeboat's own names: a hostile journal must not turn undo or
+      // recovery into "remove WINDOWS/system32/config/SYSTEM".
+      if (r.tmp != r.path + ".lifeboat-tmp") return bad("temp path '" + r.tmp + "' is not the step's own temp name");
+    }
     if (!r.backup.empty() && r.backup.rfind("lifeboat/backup/", 0) != 0)
-      return Status::Error(Status::Code::kInvalidInput, "backup path '" + r.backup + "' is outside lifeboat/backup/");
+      return bad("backup path '" + r.backup + "' is outside lifeboat/backup/");
   }
   if (r.op == JournalRecord::Op::kMkdir && r.path.empty())
     return Status::Error(Status::Code::kInvalidInput, "mkdir record without a path");

@@ -13,6 +13,7 @@
 //           (sequence orders runs: wall clocks on broken PCs are not to be trusted)
 //   mkdir   {path}                          before creating a directory
 //   begin   {seq, kind: restore|replace, path, tmp, backup?, new_sha256, old_sha256?}
+//           or {seq, kind: remove, path, backup, old_sha256} for a known-bad file
 //   done    {seq}                           the new file is in place
 //   failed  {seq, message}                  the step was abandoned, nothing changed
 //   end     {cancelled?}                    the run finished (no step pending)

@@ -8,6 +8,7 @@
 
 #include "recovery/case_fold.h"
 #include "recovery/manifest_mtree.h"
+#include "recovery/manifest_native.h"
 #include "recovery/manifest_sha256sum.h"
 #include "recovery/rel_path.h"
 
@@ -88,15 +89,18 @@ std::string_view FormatName(ManifestFormat f) {
       return "sha256sum";
     case ManifestFormat::kMtree:
       return "mtree";
+    case ManifestFormat::kNative:
+      return "lifeboat";
   }
   return "?";
 }
 
 Result<ManifestFormat> ParseFormatName(std::string_view name) {
-  for (ManifestFormat f : {ManifestFormat::kAuto, ManifestFormat::kSha256sum, ManifestFormat::kMtree})
+  for (ManifestFormat f :
+       {ManifestFormat::kAuto, ManifestFormat::kSha256sum, ManifestFormat::kMtree, ManifestFormat::kNative})
     if (FormatName(f) == name) return f;
   return Status::Error(Status::Code::kInvalidInput,
-                       "unknown manifest format '" + std::string(name) + "' (auto, sha256sum, mtree)");
+                       "unknown manifest format '" + std::string(name) + "' (auto, lifeboat, sha256sum, mtree)");
 }
 
 Status ManifestError(const std::string& name, uint32_t line, const std::string& message) {
@@ -110,22 +114,64 @@ ManifestBuilder::ManifestBuilder(std::string name, const ManifestLimits& limits)
   manifest_.name = name_;
 }
 
-Status ManifestBuilder::Add(std::string_view raw_path, uint64_t size, const Digest& sha256, uint32_t line) {
-  if (manifest_.entries.size() >= limits_.max_entries)
-    return ManifestError(name_, line, "more than " + std::to_string(limits_.max_entries) + " entries");
-  Result<std::string> path = NormalizeManifestPath(raw_path);
-  if (!path.ok()) return ManifestError(name_, line, path.status().message());
+bool ManifestEntry::Accepts(const Digest& digest, uint64_t bytes) const {
+  auto fits = [&](const Digest& d, uint64_t sz) {
+    return d == digest && (sz == kUnknownSize || bytes == kUnknownSize || sz == bytes);
+  };
+  if (fits(sha256, size)) return true;
+  for (const AcceptedCopy& a : alternatives)
+    if (fits(a.sha256, a.size)) return true;
+  return false;
+}
+
+bool ManifestEntry::SizeCouldMatch(uint64_t bytes) const {
+  if (!has_size() || size == bytes) return true;
+  for (const AcceptedCopy& a : alternatives)
+    if (a.size == kUnknownSize || a.size == bytes) return true;
+  return false;
+}
+
+namespace {
+
+// Validates a path or pattern for a manifest line; refuses lifeboat's folder.
+Result<std::string> CheckedPath(std::string_view raw, const std::string& name, uint32_t line) {
+  Result<std::string> path = NormalizeManifestPath(raw);
+  if (!path.ok()) return ManifestError(name, line, path.status().message());
   std::string folded = FoldCase(*path);
   if (folded == "lifeboat" || folded.rfind("lifeboat/", 0) == 0)
-    return ManifestError(name_, line,
+    return ManifestError(name, line,
                          "path '" + *path + "' is inside lifeboat's own folder (journal and backups), refused");
-  folded_.emplace_back(std::move(folded), static_cast<uint32_t>(manifest_.entries.size()));
-  manifest_.entries.push_back(ManifestEntry{std::move(path).value(), size, sha256, line});
+  return path;
+}
+
+}  // namespace
+
+Status ManifestBuilder::Add(std::string_view raw_path, uint64_t size, const Digest& sha256, uint32_t line,
+                            std::string version, std::vector<AcceptedCopy> alternatives) {
+  if (count_ >= limits_.max_entries)
+    return ManifestError(name_, line, "more than " + std::to_string(limits_.max_entries) + " entries");
+  Result<std::string> path = CheckedPath(raw_path, name_, line);
+  if (!path.ok()) return path.status();
+  ++count_;
+  folded_.emplace_back(FoldCase(*path), static_cast<uint32_t>(manifest_.entries.size()));
+  manifest_.entries.push_back(
+      ManifestEntry{std::move(path).value(), size, sha256, line, std::move(version), std::move(alternatives)});
+  return Status::Ok();
+}
+
+Status ManifestBuilder::AddForbid(std::string_view raw_pattern, const Digest& sha256, uint64_t size,
+                                  std::string rule_name, uint32_t line) {
+  if (count_ >= limits_.max_entries)
+    return ManifestError(name_, line, "more than " + std::to_string(limits_.max_entries) + " entries");
+  Result<std::string> pattern = CheckedPath(raw_pattern, name_, line);
+  if (!pattern.ok()) return pattern.status();
+  ++count_;
+  manifest_.forbid.push_back(ForbidRule{std::move(pattern).value(), sha256, size, std::move(rule_name), line});
   return Status::Ok();
 }
 
 Result<Manifest> ManifestBuilder::Finish(ManifestFormat format, const Digest& file_sha256) {
-  if (manifest_.entries.empty())
+  if (manifest_.entries.empty() && manifest_.forbid.empty())
     return ManifestError(name_, 0, "no file entries (empty or truncated manifest)");
   // Sort by folded path (stable on index) so duplicates are adjacent and the
   // first occurrence comes first.
@@ -170,13 +216,19 @@ Result<Manifest> ReadManifest(ByteReader& in, const std::string& name, ManifestF
   HashingReader hashing(in, limits.max_file_bytes, name);
   PeekReader peek(hashing);
   if (format == ManifestFormat::kAuto) {
-    Result<std::string_view> head = peek.Peek(6);
+    Result<std::string_view> head = peek.Peek(17);
     if (!head.ok()) return head.status();
-    format = head->substr(0, 6) == "#mtree" ? ManifestFormat::kMtree : ManifestFormat::kSha256sum;
+    if (head->substr(0, 17) == "lifeboat-manifest")
+      format = ManifestFormat::kNative;
+    else if (head->substr(0, 6) == "#mtree")
+      format = ManifestFormat::kMtree;
+    else
+      format = ManifestFormat::kSha256sum;
   }
   ManifestBuilder builder(name, limits);
-  Status parsed =
-      format == ManifestFormat::kMtree ? ParseMtree(peek, builder) : ParseSha256sum(peek, builder, limits);
+  Status parsed = format == ManifestFormat::kMtree    ? ParseMtree(peek, builder)
+                  : format == ManifestFormat::kNative ? ParseNative(peek, builder, limits)
+                                                      : ParseSha256sum(peek, builder, limits);
   if (!parsed.ok()) return parsed;
   LB_RETURN_IF_ERROR(hashing.Drain());
   return builder.Finish(format, hashing.Finish());

@@ -2,6 +2,8 @@
 // file lifeboat checks, by path relative to the target root.
 //
 // Input formats (see manifests/FORMAT.md):
+//   - lifeboat:   the native format: header (name, OS applicability), require
+//                 and forbid lines, an end line with the count;
 //   - sha256sum:  "<64 hex>  <path>", "<64 hex> *<path>", GNU "\"-escaped
 //                 lines, and the BSD tag form "SHA256 (<path>) = <64 hex>";
 //   - BSD mtree:  as written by `bsdtar --format=mtree --options mtree:sha256`
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "recovery/byte_reader.h"
+#include "recovery/os_spec.h"
 #include "recovery/sha256.h"
 #include "recovery/status.h"
 
@@ -27,16 +30,38 @@ namespace lifeboat {
 
 inline constexpr uint64_t kUnknownSize = UINT64_MAX;
 
+// One acceptable content of a file.
+struct AcceptedCopy {
+  Digest sha256{};
+  uint64_t size = kUnknownSize;
+};
+
 struct ManifestEntry {
   std::string path;             // clean relative path, manifest's own case
   uint64_t size = kUnknownSize;  // sha256sum files carry no size
   Digest sha256{};
   uint32_t line = 0;  // 1-based line in the manifest file, 0 if unknown
+  std::string version;                     // file version, for reports
+  std::vector<AcceptedCopy> alternatives;  // other acceptable contents
 
   bool has_size() const { return size != kUnknownSize; }
+  // True if content with this digest (and size, where both are known) is
+  // acceptable here: the main hash or an alternative.
+  bool Accepts(const Digest& digest, uint64_t bytes) const;
+  // True if a file of this size could be acceptable (unknown sizes: yes).
+  bool SizeCouldMatch(uint64_t bytes) const;
 };
 
-enum class ManifestFormat { kAuto, kSha256sum, kMtree };
+// Known-bad content: a file matching `pattern` with this hash is removed.
+struct ForbidRule {
+  std::string pattern;  // clean relative path; '*' and '?' match within a component
+  Digest sha256{};
+  uint64_t size = kUnknownSize;
+  std::string name;  // rule id for reports
+  uint32_t line = 0;
+};
+
+enum class ManifestFormat { kAuto, kSha256sum, kMtree, kNative };
 
 std::string_view FormatName(ManifestFormat f);
 Result<ManifestFormat> ParseFormatName(std::string_view name);
@@ -51,7 +76,11 @@ struct Manifest {
   std::string name;  // path as given, used in messages and reports
   ManifestFormat format = ManifestFormat::kAuto;
   Digest file_sha256{};  // SHA-256 of the manifest bytes as read
+  // Native header (empty for sha256sum and mtree input).
+  std::string title, description, created;
+  std::vector<OsSpec> applies_to;  // any of these
   std::vector<ManifestEntry> entries;
+  std::vector<ForbidRule> forbid;
   std::vector<std::string> warnings;  // e.g. duplicate identical entries
 };
 
@@ -69,7 +98,12 @@ Result<Manifest> ReadManifest(ByteReader& in, const std::string& name, ManifestF
 class ManifestBuilder {
  public:
   ManifestBuilder(std::string name, const ManifestLimits& limits);
-  Status Add(std::string_view raw_path, uint64_t size, const Digest& sha256, uint32_t line);
+  Status Add(std::string_view raw_path, uint64_t size, const Digest& sha256, uint32_t line,
+             std::string version = {}, std::vector<AcceptedCopy> alternatives = {});
+  Status AddForbid(std::string_view raw_pattern, const Digest& sha256, uint64_t size, std::string rule_name,
+                   uint32_t line);
+  // The header fields of native manifests.
+  Manifest& header() { return manifest_; }
   // Moves the result out; fails on an empty manifest.
   Result<Manifest> Finish(ManifestFormat format, const Digest& file_sha256);
   const std::string& name() const { return name_; }
@@ -78,6 +112,7 @@ class ManifestBuilder {
   std::string name_;
   ManifestLimits limits_;
   Manifest manifest_;
+  size_t count_ = 0;  // entries + forbid rules, against the limit
   std::vector<std::pair<std::string, uint32_t>> folded_;  // sorted in Finish
 };
 

@@ -4,9 +4,9 @@
 //   <64 hex> <space><space|*><path>        GNU coreutils, text or binary mode
 //   \<64 hex> <space><space|*><esc-path>   GNU escaped form ("\\" and "\n")
 //   SHA256 (<path>) = <64 hex>             BSD / `sha256sum --tag`
-// Lines are split from the stream in fixed-size chunks so memory stays
-// bounded by the line-length limit whatever the file size.
 #include "recovery/manifest_sha256sum.h"
+
+#include "recovery/line_reader.h"
 
 #include <cctype>
 #include <vector>
@@ -107,40 +107,8 @@ Status ParseLine(std::string_view l, uint32_t lineno, ManifestBuilder& out) {
 }  // namespace
 
 Status ParseSha256sum(ByteReader& in, ManifestBuilder& out, const ManifestLimits& limits) {
-  std::vector<char> buf(64 * 1024);
-  std::string pending;  // a line split across chunks
-  uint32_t lineno = 0;
-  for (;;) {
-    Result<size_t> got = in.Read(buf.data(), buf.size());
-    if (!got.ok()) return got.status();
-    if (*got == 0) break;
-    std::string_view chunk(buf.data(), *got);
-    while (!chunk.empty()) {
-      size_t nl = chunk.find('\n');
-      if (nl == std::string_view::npos) {
-        pending.append(chunk);
-        if (pending.size() > limits.max_line_bytes)
-          return ManifestError(out.name(), lineno + 1,
-                               "line longer than " + std::to_string(limits.max_line_bytes) + " bytes");
-        break;
-      }
-      ++lineno;
-      std::string_view line = chunk.substr(0, nl);
-      if (!pending.empty()) {
-        pending.append(line);
-        line = pending;
-      }
-      if (line.size() > limits.max_line_bytes)
-        return ManifestError(out.name(), lineno,
-                             "line longer than " + std::to_string(limits.max_line_bytes) + " bytes");
-      LB_RETURN_IF_ERROR(ParseLine(line, lineno, out));
-      pending.clear();
-      chunk.remove_prefix(nl + 1);
-    }
-  }
-  if (!pending.empty())
-    return ManifestError(out.name(), lineno + 1, "last line has no newline: the manifest looks truncated");
-  return Status::Ok();
+  return ForEachLine(in, out.name(), limits.max_line_bytes,
+                     [&out](std::string_view line, uint32_t lineno) { return ParseLine(line, lineno, out); });
 }
 
 }  // namespace lifeboat

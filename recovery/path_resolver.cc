@@ -2,7 +2,10 @@
 // directory listings (see path_resolver.h).
 #include "recovery/path_resolver.h"
 
+#include <algorithm>
+
 #include "recovery/case_fold.h"
+#include "recovery/glob.h"
 #include "recovery/rel_path.h"
 
 namespace lifeboat {
@@ -82,6 +85,42 @@ Resolution PathResolver::Resolve(std::string_view clean_path) {
   r.disk_path = std::move(cur);
   r.existing_parts = parts.size();
   return r;
+}
+
+std::vector<std::string> PathResolver::Expand(std::string_view pattern, std::vector<std::string>* problems) {
+  std::vector<std::string_view> parts = SplitPath(pattern);
+  std::vector<std::string> level = {""};  // directories matched so far
+  for (size_t i = 0; i < parts.size(); ++i) {
+    bool last = i + 1 == parts.size();
+    std::string want = FoldCase(parts[i]);
+    bool wild = HasWildcard(want);
+    std::vector<std::string> next;
+    for (const std::string& dir : level) {
+      const Listing& listing = List(dir);
+      if (!listing.status.ok()) {
+        if (problems) problems->push_back(listing.status.message());
+        continue;
+      }
+      auto take = [&](const DirEntry& e) {
+        if (dir.empty() && FoldCase(e.name) == "lifeboat") return;  // our own folder
+        if (e.type != (last ? FileType::kRegular : FileType::kDirectory)) return;  // symlinks never
+        next.push_back(JoinPath(dir, e.name));
+      };
+      if (!wild) {
+        auto it = listing.by_folded.find(want);
+        if (it != listing.by_folded.end())
+          for (const DirEntry& e : it->second) take(e);
+        continue;
+      }
+      for (const auto& [folded, entries] : listing.by_folded)
+        if (WildcardMatch(want, folded))
+          for (const DirEntry& e : entries) take(e);
+    }
+    level = std::move(next);
+    if (level.empty()) break;
+  }
+  std::sort(level.begin(), level.end());
+  return level;
 }
 
 }  // namespace lifeboat

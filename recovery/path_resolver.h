@@ -36,6 +36,13 @@ class PathResolver {
   explicit PathResolver(FileSystem& fs) : fs_(fs) {}
   Resolution Resolve(std::string_view clean_path);
 
+  // Every regular file whose path matches `pattern` (a clean relative path
+  // whose components may hold '*' and '?'), case-insensitively, in on-disk
+  // spelling and sorted. Symlinks are never followed and lifeboat's own
+  // top-level folder is never searched. Unreadable directories are skipped
+  // and named in `problems`.
+  std::vector<std::string> Expand(std::string_view pattern, std::vector<std::string>* problems = nullptr);
+
  private:
   struct Listing {
     Status status;

@@ -2,6 +2,7 @@
 // planner.h for the matching rules), then lay out directories and steps.
 #include "recovery/planner.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -25,19 +26,26 @@ struct Served {
   size_t source = 0;
   Candidate candidate;
   uint64_t bytes = 0;
+  Digest digest{};  // which acceptable content it is
 };
 
 // Tracks which entries still need a copy, indexed the ways the survey asks.
+// An entry with alternatives is indexed under each acceptable digest and
+// size; it counts as "unsized" (name-first search) if any acceptable copy
+// has no known size.
 class NeedIndex {
  public:
   NeedIndex(const Manifest& m, const std::vector<uint32_t>& needs) : manifest_(m), served_(m.entries.size()) {
     for (uint32_t i : needs) {
       const ManifestEntry& e = m.entries[i];
       by_digest_[e.sha256].push_back(i);
-      if (e.has_size()) {
-        ++by_size_[e.size];
-        max_size_ = std::max(max_size_, e.size);
-      } else {
+      for (const AcceptedCopy& a : e.alternatives)
+        if (a.sha256 != e.sha256) by_digest_[a.sha256].push_back(i);
+      ForEachSize(e, [&](uint64_t size) {
+        ++by_size_[size];
+        max_size_ = std::max(max_size_, size);
+      });
+      if (Unsized(e)) {
         ++by_name_[FoldCase(BaseName(e.path))];
         ++unsized_left_;
       }
@@ -64,22 +72,22 @@ class NeedIndex {
   }
 
   // Records that candidate c of source s has digest d; serves every unserved
-  // entry with that digest.
+  // entry that accepts that content.
   void Offer(size_t s, const Candidate& c, const Digest& d, uint64_t bytes) {
     auto it = by_digest_.find(d);
     if (it == by_digest_.end()) return;
     std::vector<uint32_t> still;
     for (uint32_t i : it->second) {
       const ManifestEntry& e = manifest_.entries[i];
-      if (e.has_size() && e.size != bytes) {  // same digest, other size: cannot happen, but never trust it
+      if (served_[i].served) continue;
+      if (!e.Accepts(d, bytes)) {  // same digest, other size: cannot happen, but never trust it
         still.push_back(i);
         continue;
       }
-      served_[i] = Served{true, s, c, bytes};
+      served_[i] = Served{true, s, c, bytes, d};
       --left_;
-      if (e.has_size()) {
-        --by_size_[e.size];
-      } else {
+      ForEachSize(e, [&](uint64_t size) { --by_size_[size]; });
+      if (Unsized(e)) {
         --by_name_[FoldCase(BaseName(e.path))];
         --unsized_left_;
       }
@@ -93,6 +101,23 @@ class NeedIndex {
   const Served& served(uint32_t entry) const { return served_[entry]; }
 
  private:
+  template <typename Fn>
+  static void ForEachSize(const ManifestEntry& e, Fn&& fn) {
+    std::vector<uint64_t> sizes;
+    if (e.has_size()) sizes.push_back(e.size);
+    for (const AcceptedCopy& a : e.alternatives)
+      if (a.size != kUnknownSize) sizes.push_back(a.size);
+    std::sort(sizes.begin(), sizes.end());
+    sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+    for (uint64_t size : sizes) fn(size);
+  }
+  static bool Unsized(const ManifestEntry& e) {
+    if (!e.has_size()) return true;
+    for (const AcceptedCopy& a : e.alternatives)
+      if (a.size == kUnknownSize) return true;
+    return false;
+  }
+
   const Manifest& manifest_;
   std::vector<Served> served_;
   std::unordered_map<Digest, std::vector<uint32_t>, DigestHash> by_digest_;
@@ -170,7 +195,7 @@ RepairPlan PlanRepair(const Manifest& manifest, const ScanResult& scan,
     RepairStep step;
     step.entry = i;
     step.kind = f.state == FindingState::kMissing ? StepKind::kRestore : StepKind::kReplace;
-    step.expected = manifest.entries[i].sha256;
+    step.expected = sv.digest;
     step.size = sv.bytes;
     step.old_digest = f.found;
     step.source = sv.source;
@@ -188,6 +213,22 @@ RepairPlan PlanRepair(const Manifest& manifest, const ScanResult& scan,
       dir = std::move(next);
     }
     step.path = JoinPath(dir, parts.back());
+    plan.steps.push_back(std::move(step));
+  }
+
+  std::unordered_set<std::string> written;  // folded paths that a step replaces
+  for (const RepairStep& s : plan.steps) written.insert(FoldCase(s.path));
+  for (uint32_t k = 0; k < scan.forbidden.size(); ++k) {
+    const ForbidFinding& f = scan.forbidden[k];
+    if (f.state != ForbidState::kKnownBad || written.count(FoldCase(f.disk_path))) continue;
+    RepairStep step;
+    step.kind = StepKind::kRemove;
+    step.forbidden = k;
+    step.path = f.disk_path;
+    step.expected = *f.found;
+    step.old_digest = f.found;
+    step.size = f.size;
+    step.source = kNoSource;
     plan.steps.push_back(std::move(step));
   }
   return plan;

@@ -13,6 +13,9 @@
 // matches one. If unsized entries remain unserved after that, a second round
 // hashes every not-yet-hashed candidate. Surveys stop as soon as every entry
 // has a copy.
+//
+// Known-bad files (forbid rules) become remove steps, except where the same
+// path is also replaced from a require entry: the replace backs it up anyway.
 #pragma once
 
 #include <optional>
@@ -29,15 +32,20 @@ namespace lifeboat {
 enum class StepKind {
   kRestore,  // the file is missing: create it
   kReplace,  // the file is corrupt: back it up, then replace it
+  kRemove,   // the file is known-bad (a forbid rule): move it into the backup
 };
 
+// RepairStep::source for remove steps, which need no copy.
+inline constexpr size_t kNoSource = SIZE_MAX;
+
 struct RepairStep {
-  uint32_t entry = 0;     // manifest entry index
+  uint32_t entry = 0;     // manifest entry index (restore, replace)
+  uint32_t forbidden = 0;  // ScanResult::forbidden index (remove)
   StepKind kind = StepKind::kRestore;
   std::string path;       // on-disk path to write
   Digest expected{};
   uint64_t size = 0;      // size of the verified copy
-  std::optional<Digest> old_digest;  // hash of the file being replaced, if read
+  std::optional<Digest> old_digest;  // hash of the file being replaced or removed, if read
   size_t source = 0;      // index into the sources
   Candidate candidate;    // the verified copy within that source
   std::string source_label;  // "dllcache:svchost.exe"

@@ -2,6 +2,10 @@
 // exit-code rules (report.h).
 #include "recovery/report.h"
 
+#include <map>
+
+#include "recovery/case_fold.h"
+
 namespace lifeboat {
 
 const char* FileStateName(FileState s) {
@@ -18,6 +22,12 @@ const char* FileStateName(FileState s) {
       return "unrepaired";
     case FileState::kReverted:
       return "reverted";
+    case FileState::kKnownBad:
+      return "known-bad";
+    case FileState::kRemoved:
+      return "removed";
+    case FileState::kUnlisted:
+      return "unlisted";
   }
   return "?";
 }
@@ -29,6 +39,8 @@ void SetManifest(RunReport& r, const Manifest& m) {
   r.manifest_path = m.name;
   r.manifest_sha256 = m.file_sha256;
   r.manifest_entries = m.entries.size();
+  r.manifest_forbid_rules = m.forbid.size();
+  r.manifest_title = m.title;
   r.warnings.insert(r.warnings.end(), m.warnings.begin(), m.warnings.end());
 }
 
@@ -77,7 +89,38 @@ void Count(Summary& s, FileState st) {
     case FileState::kReverted:
       ++s.reverted;
       break;
+    case FileState::kKnownBad:
+      ++s.known_bad;
+      break;
+    case FileState::kRemoved:
+      ++s.removed;
+      break;
+    case FileState::kUnlisted:
+      ++s.unlisted;
+      break;
   }
+}
+
+// A file matching a forbid pattern, as the scan saw it.
+FileReport FromForbidden(const Manifest& m, const ForbidFinding& f) {
+  FileReport fr;
+  fr.path = f.disk_path;
+  fr.found = f.found;
+  fr.message = f.message;
+  switch (f.state) {
+    case ForbidState::kKnownBad:
+      fr.state = FileState::kKnownBad;
+      break;
+    case ForbidState::kUnlisted:
+      fr.state = FileState::kUnlisted;
+      break;
+    case ForbidState::kUnchecked:
+      fr.state = FileState::kUnrepaired;
+      if (fr.message.empty()) fr.message = "not checked: the scan was cancelled";
+      fr.message = "matches a forbid pattern but could not be checked: " + fr.message;
+      break;
+  }
+  return fr;
 }
 
 }  // namespace
@@ -85,8 +128,9 @@ void Count(Summary& s, FileState st) {
 void ComputeExitCode(RunReport& r) {
   int code = 0;
   for (const FileReport& f : r.files) {
-    if (f.state == FileState::kRestored) code |= kExitRepaired;
-    if (f.state == FileState::kMissing || f.state == FileState::kCorrupt || f.state == FileState::kUnrepaired)
+    if (f.state == FileState::kRestored || f.state == FileState::kRemoved) code |= kExitRepaired;
+    if (f.state == FileState::kMissing || f.state == FileState::kCorrupt || f.state == FileState::kUnrepaired ||
+        f.state == FileState::kKnownBad)
       code |= kExitProblemsLeft;
   }
   if (!r.error.empty()) code |= kExitOperational;
@@ -101,6 +145,11 @@ RunReport ScanReport(const Manifest& m, const ScanResult& scan) {
   r.cancelled = scan.cancelled;
   for (size_t i = 0; i < scan.findings.size(); ++i) {
     FileReport fr = FromFinding(m.entries[i], scan.findings[i]);
+    Count(r.summary, fr.state);
+    r.files.push_back(std::move(fr));
+  }
+  for (const ForbidFinding& f : scan.forbidden) {
+    FileReport fr = FromForbidden(m, f);
     Count(r.summary, fr.state);
     r.files.push_back(std::move(fr));
   }
@@ -123,14 +172,30 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
     if (fr.state != FileState::kUnrepaired) Count(r.summary, fr.state);
     r.files.push_back(std::move(fr));
   }
+  const size_t forbidden_base = r.files.size();
+  for (const ForbidFinding& ff : scan.forbidden) {
+    FileReport fr = FromForbidden(m, ff);
+    if (fr.state != FileState::kUnrepaired) Count(r.summary, fr.state);
+    r.files.push_back(std::move(fr));
+  }
   for (const Unrepairable& u : plan.unrepairable) {
     FileReport& f = r.files[u.entry];
     f.state = FileState::kUnrepaired;
     if (scan.findings[u.entry].state != FindingState::kBlocked)  // blocked: the scan message says it all
       f.message = f.message.empty() ? u.reason : f.message + "; " + u.reason;
   }
+  std::map<std::string, bool> replaced;  // folded path -> replace step done
   for (size_t k = 0; k < plan.steps.size(); ++k) {
     const RepairStep& step = plan.steps[k];
+    if (step.kind == StepKind::kRemove) {
+      FileReport& f = r.files[forbidden_base + step.forbidden];
+      if (exec == nullptr) continue;
+      const StepResult& sr = exec->steps[k];
+      f.state = sr.done ? FileState::kRemoved : FileState::kUnrepaired;
+      f.message = sr.done ? f.message + "; " + sr.message : "known-bad, could not be removed: " + sr.message;
+      continue;
+    }
+    if (exec != nullptr && step.kind == StepKind::kReplace) replaced[FoldCase(step.path)] = exec->steps[k].done;
     FileReport& f = r.files[step.entry];
     if (exec == nullptr) {  // nothing executed: the scan states stand, with their planned source
       f.source = step.source_label;
@@ -147,8 +212,19 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
       f.message = "the copy from " + step.source_label + " was not written: " + sr.message;
     }
   }
+  // A known-bad file at a path the manifest also requires was replaced, with
+  // its old copy backed up, rather than removed.
+  for (size_t k = 0; exec != nullptr && k < scan.forbidden.size(); ++k) {
+    auto it = replaced.find(FoldCase(scan.forbidden[k].disk_path));
+    if (scan.forbidden[k].state != ForbidState::kKnownBad || it == replaced.end()) continue;
+    FileReport& f = r.files[forbidden_base + k];
+    f.state = it->second ? FileState::kRemoved : FileState::kUnrepaired;
+    f.message += it->second ? "; replaced by the manifest's version (the old copy is in the backup)"
+                            : "; replacing it failed (see the file's own line)";
+  }
   for (const FileReport& f : r.files) {
     if (f.state == FileState::kRestored) ++r.summary.restored;
+    if (f.state == FileState::kRemoved) ++r.summary.removed;
     if (f.state == FileState::kUnrepaired) ++r.summary.unrepaired;
   }
   if (exec != nullptr) {

@@ -28,7 +28,17 @@ enum ExitCode : int {
   kExitCancelled = 32,
 };
 
-enum class FileState { kOk, kMissing, kCorrupt, kRestored, kUnrepaired, kReverted };
+enum class FileState {
+  kOk,
+  kMissing,
+  kCorrupt,
+  kRestored,
+  kUnrepaired,
+  kReverted,  // undo put it back
+  kKnownBad,  // matches a forbid rule's hash (scan, dry run)
+  kRemoved,   // a known-bad file moved into the backup by fix
+  kUnlisted,  // matches a forbid pattern, not a known-bad hash: left alone
+};
 const char* FileStateName(FileState s);
 
 struct FileReport {
@@ -41,6 +51,7 @@ struct FileReport {
 
 struct Summary {
   uint64_t ok = 0, missing = 0, corrupt = 0, restored = 0, unrepaired = 0, reverted = 0;
+  uint64_t known_bad = 0, removed = 0, unlisted = 0;
 };
 
 struct RunReport {
@@ -52,6 +63,8 @@ struct RunReport {
   std::string manifest_path;
   Digest manifest_sha256{};
   size_t manifest_entries = 0;
+  size_t manifest_forbid_rules = 0;
+  std::string manifest_title;  // the native "name" header
   std::vector<FileReport> files;  // every entry (callers filter ok ones)
   Summary summary;
   std::vector<std::string> warnings;

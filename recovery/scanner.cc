@@ -5,55 +5,130 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <thread>
 
+#include "recovery/case_fold.h"
 #include "recovery/hash_stream.h"
 #include "recovery/path_resolver.h"
 
 namespace lifeboat {
 namespace {
 
-std::string SizeMismatch(uint64_t found, uint64_t expected) {
-  return "size " + std::to_string(found) + " bytes, expected " + std::to_string(expected);
+std::string SizeMismatch(uint64_t found, const ManifestEntry& e) {
+  return "size " + std::to_string(found) + " bytes, expected " + std::to_string(e.size) +
+         (e.alternatives.empty() ? "" : " (or an alternative)");
 }
 
-void HashOne(FileSystem& fs, const ManifestEntry& entry, Finding& f, ProgressSink& progress,
-             const CancelToken& cancel) {
-  Result<std::unique_ptr<ByteReader>> in = fs.OpenRead(f.disk_path);
+// Reads and hashes `path`; on failure fills `problem` and returns nullopt.
+std::optional<StreamHash> HashPath(FileSystem& fs, const std::string& path, uint64_t limit, ProgressSink& progress,
+                                   const CancelToken& cancel, Status* problem) {
+  Result<std::unique_ptr<ByteReader>> in = fs.OpenRead(path);
   if (!in.ok()) {
-    if (in.status().code() == Status::Code::kNotFound) {
-      f.state = FindingState::kMissing;
-      f.message = "disappeared while scanning";
-    } else if (in.status().code() == Status::Code::kUnsafePath) {
-      f.state = FindingState::kBlocked;
-      f.message = in.status().message();
-    } else {
-      f.state = FindingState::kCorrupt;
-      f.message = "unreadable: " + in.status().message();
-    }
-    return;
+    *problem = in.status();
+    return std::nullopt;
   }
-  uint64_t limit = entry.has_size() ? entry.size : UINT64_MAX - 1;
   Result<StreamHash> h = HashStream(**in, limit, progress, cancel);
   if (!h.ok()) {
-    if (h.status().code() != Status::Code::kCancelled) {
-      f.state = FindingState::kCorrupt;
-      f.message = "unreadable: " + h.status().message();
+    *problem = h.status();
+    return std::nullopt;
+  }
+  return *h;
+}
+
+void HashEntry(FileSystem& fs, const ManifestEntry& entry, Finding& f, ProgressSink& progress,
+               const CancelToken& cancel) {
+  Status problem;
+  std::optional<StreamHash> h = HashPath(fs, f.disk_path, f.found_size, progress, cancel, &problem);
+  if (!h) {
+    switch (problem.code()) {
+      case Status::Code::kCancelled:
+        return;  // stays kUnchecked
+      case Status::Code::kNotFound:
+        f.state = FindingState::kMissing;
+        f.message = "disappeared while scanning";
+        return;
+      case Status::Code::kUnsafePath:
+        f.state = FindingState::kBlocked;
+        f.message = problem.message();
+        return;
+      default:
+        f.state = FindingState::kCorrupt;
+        f.message = "unreadable: " + problem.message();
+        return;
     }
-    return;
   }
   if (h->over_limit) {
     f.state = FindingState::kCorrupt;
-    f.message = "grew past the expected " + std::to_string(entry.size) + " bytes while scanning";
+    f.message = "grew while being scanned";
     return;
   }
   f.found = h->digest;
-  f.found_size = h->bytes;
-  if (h->digest == entry.sha256) {
+  if (entry.Accepts(h->digest, h->bytes)) {
     f.state = FindingState::kOk;
   } else {
     f.state = FindingState::kCorrupt;
     f.message = "content differs from the manifest";
+  }
+}
+
+void HashForbidden(FileSystem& fs, const Manifest& m, ForbidFinding& f, ProgressSink& progress,
+                   const CancelToken& cancel) {
+  Status problem;
+  std::optional<StreamHash> h = HashPath(fs, f.disk_path, f.size, progress, cancel, &problem);
+  if (!h || h->over_limit) {
+    if (problem.code() != Status::Code::kCancelled)
+      f.message = h ? "grew while being scanned" : "unreadable: " + problem.message();
+    return;  // stays kUnchecked
+  }
+  f.found = h->digest;
+  for (uint32_t r : f.rules) {
+    const ForbidRule& rule = m.forbid[r];
+    if (rule.sha256 == h->digest && (rule.size == kUnknownSize || rule.size == h->bytes)) {
+      f.state = ForbidState::kKnownBad;
+      f.matched_rule = r;
+      f.message = "known-bad content" + (rule.name.empty() ? "" : " (" + rule.name + ")") + ", manifest line " +
+                  std::to_string(rule.line);
+      return;
+    }
+  }
+  f.state = ForbidState::kUnlisted;
+  f.message = "matches a forbid pattern but not a known-bad hash; left alone";
+}
+
+// Expands every forbid pattern once; a file matched by several patterns
+// becomes one finding holding all their rules. Files whose size fits no rule
+// are decided here, without reading them.
+void FindForbidden(PathResolver& resolver, FileSystem& fs, const Manifest& m, ScanResult& result) {
+  std::map<std::string, std::vector<uint32_t>> by_pattern;  // folded pattern -> rules
+  for (uint32_t r = 0; r < m.forbid.size(); ++r) by_pattern[FoldCase(m.forbid[r].pattern)].push_back(r);
+  std::map<std::string, size_t> by_path;  // disk path -> finding
+  for (const auto& [unused, rules] : by_pattern) {
+    for (const std::string& path : resolver.Expand(m.forbid[rules.front()].pattern)) {
+      auto [it, inserted] = by_path.emplace(path, result.forbidden.size());
+      if (inserted) {
+        ForbidFinding f;
+        f.disk_path = path;
+        result.forbidden.push_back(std::move(f));
+      }
+      std::vector<uint32_t>& into = result.forbidden[it->second].rules;
+      into.insert(into.end(), rules.begin(), rules.end());
+    }
+  }
+  for (ForbidFinding& f : result.forbidden) {
+    Result<FileInfo> info = fs.Stat(f.disk_path);
+    if (!info.ok()) {
+      f.message = info.status().message();
+      continue;
+    }
+    f.size = info->size;
+    bool size_fits = std::any_of(f.rules.begin(), f.rules.end(), [&](uint32_t r) {
+      return m.forbid[r].size == kUnknownSize || m.forbid[r].size == info->size;
+    });
+    if (!size_fits) {
+      f.state = ForbidState::kUnlisted;
+      f.message = "matches a forbid pattern but its size is not a known-bad one; left alone";
+    }
   }
 }
 
@@ -69,7 +144,12 @@ ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOption
   ScanResult result;
   result.findings.resize(manifest.entries.size());
   PathResolver resolver(fs);
-  std::vector<uint32_t> to_hash;
+  struct Job {
+    bool forbidden;  // result.forbidden[index], else findings[index]
+    uint32_t index;
+    uint64_t size;
+  };
+  std::vector<Job> to_hash;
   uint64_t bytes_to_hash = 0;
   for (size_t i = 0; i < manifest.entries.size(); ++i) {
     const ManifestEntry& e = manifest.entries[i];
@@ -93,28 +173,36 @@ ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOption
       continue;
     }
     f.found_size = info->size;
-    if (e.has_size() && info->size != e.size) {
+    if (!e.SizeCouldMatch(info->size)) {
       f.state = FindingState::kCorrupt;
-      f.message = SizeMismatch(info->size, e.size);
+      f.message = SizeMismatch(info->size, e);
       continue;
     }
     f.state = FindingState::kUnchecked;
-    to_hash.push_back(static_cast<uint32_t>(i));
+    to_hash.push_back(Job{false, static_cast<uint32_t>(i), info->size});
     bytes_to_hash += info->size;
+  }
+  FindForbidden(resolver, fs, manifest, result);
+  for (uint32_t k = 0; k < result.forbidden.size(); ++k) {
+    const ForbidFinding& f = result.forbidden[k];
+    if (f.state != ForbidState::kUnchecked || !f.message.empty()) continue;
+    to_hash.push_back(Job{true, k, f.size});
+    bytes_to_hash += f.size;
   }
 
   progress.Begin(Phase::kScan, to_hash.size(), bytes_to_hash);
   // Largest first: the last file to start is a small one.
-  std::stable_sort(to_hash.begin(), to_hash.end(), [&](uint32_t a, uint32_t b) {
-    return result.findings[a].found_size > result.findings[b].found_size;
-  });
+  std::stable_sort(to_hash.begin(), to_hash.end(), [](const Job& a, const Job& b) { return a.size > b.size; });
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (;;) {
       size_t k = next.fetch_add(1);
       if (k >= to_hash.size() || cancel.cancelled()) return;
-      uint32_t i = to_hash[k];
-      HashOne(fs, manifest.entries[i], result.findings[i], progress, cancel);
+      const Job& job = to_hash[k];
+      if (job.forbidden)
+        HashForbidden(fs, manifest, result.forbidden[job.index], progress, cancel);
+      else
+        HashEntry(fs, manifest.entries[job.index], result.findings[job.index], progress, cancel);
       progress.Advance(1, 0);
     }
   };

@@ -94,7 +94,7 @@ Result<UndoPlan> PlanUndo(FileSystem& fs, const std::string& run_id, const Cance
     // happened); a done step left no temp. Only an unfinished step can have
     // left a temp file, and even that is moved aside, not deleted.
     if (failed.count(b->seq) && !done.count(b->seq)) continue;
-    if (!done.count(b->seq) && fs.Stat(b->tmp).ok()) {
+    if (!done.count(b->seq) && !b->tmp.empty() && fs.Stat(b->tmp).ok()) {
       UndoAction a;
       a.kind = UndoAction::Kind::kMoveTemp;
       a.path = b->tmp;
@@ -104,6 +104,25 @@ Result<UndoPlan> PlanUndo(FileSystem& fs, const std::string& run_id, const Cance
     Seen now = Look(fs, b->path, cancel);
     if (!now.error.empty()) {
       plan.actions.push_back(Conflict(b->path, "cannot check it: " + now.error));
+      continue;
+    }
+    if (b->kind == "remove") {
+      if (now.exists) {
+        if (now.digest && *now.digest == *b->old_sha256) continue;  // it was never moved
+        plan.actions.push_back(Conflict(b->path, "a file is there again; the removed one stays in " + b->backup));
+        continue;
+      }
+      Seen backup = Look(fs, b->backup, cancel);
+      if (!backup.exists || !backup.digest || *backup.digest != *b->old_sha256) {
+        plan.actions.push_back(Conflict(b->path, "the removed file is not in " + b->backup + " as recorded"));
+        continue;
+      }
+      UndoAction a;
+      a.kind = UndoAction::Kind::kPutBack;
+      a.path = b->path;
+      a.from = b->backup;
+      a.no_replace = true;
+      plan.actions.push_back(a);
       continue;
     }
     bool ours = now.digest && *now.digest == *b->new_sha256;
@@ -144,6 +163,7 @@ Result<UndoPlan> PlanUndo(FileSystem& fs, const std::string& run_id, const Cance
     a.kind = UndoAction::Kind::kPutBack;
     a.path = b->path;
     a.from = b->backup;
+    a.no_replace = !now.exists;
     if (now.exists) {
       // Our copy is linked aside first, unless an earlier, interrupted undo
       // already did that.
@@ -201,6 +221,10 @@ namespace {
 Status Apply(FileSystem& fs, const UndoAction& a) {
   switch (a.kind) {
     case UndoAction::Kind::kPutBack:
+      if (a.no_replace) {
+        LB_RETURN_IF_ERROR(fs.RenameNoReplace(a.from, a.path));
+        return fs.SyncDir(std::string(ParentPath(a.path)));
+      }
       if (!a.to.empty()) {
         LB_RETURN_IF_ERROR(MakeDirs(fs, ParentPath(a.to)));
         LB_RETURN_IF_ERROR(LinkOrCopy(fs, a.path, a.to));

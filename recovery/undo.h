@@ -5,6 +5,7 @@
 // when the crash came between a rename and its "done" record). For each step,
 // newest first:
 //   restored file    still the content we wrote   -> moved to lifeboat/undo/<run>/
+//   removed file     (a known-bad one)            -> renamed back from the backup
 //   replaced file    still the content we wrote   -> backup renamed back over it
 //                    (our copy is first linked into lifeboat/undo/<run>/)
 //                    still the old content        -> nothing (never replaced)
@@ -36,6 +37,7 @@ struct UndoAction {
   };
   Kind kind = Kind::kConflict;
   std::string path, from, to, message;
+  bool no_replace = false;  // kPutBack onto a path that was empty: never replace what appears there
 };
 
 struct UndoPlan {

@@ -157,7 +157,7 @@ Result<std::vector<std::string>> RecoverInterruptedRuns(FileSystem& fs, std::tim
       if (r.op == JournalRecord::Op::kDone || r.op == JournalRecord::Op::kFailed) finished.insert(r.seq);
     size_t moved = 0;
     for (const JournalRecord& r : j->records) {
-      if (r.op != JournalRecord::Op::kBegin || finished.count(r.seq)) continue;
+      if (r.op != JournalRecord::Op::kBegin || finished.count(r.seq) || r.tmp.empty()) continue;
       Status aside = MoveAside(fs, r.tmp, UndoPath(run.run_id, r.tmp));
       if (aside.ok())
         ++moved;

@@ -15,13 +15,20 @@ void WriteJsonReport(std::ostream& out, const RunReport& r, bool all) {
   j["target"] = r.target;
   j["dry_run"] = r.dry_run;
   if (r.has_manifest) {
-    j["manifest"] = {{"path", r.manifest_path}, {"sha256", ToHex(r.manifest_sha256)}, {"entries", r.manifest_entries}};
+    j["manifest"] = {{"path", r.manifest_path},
+                     {"sha256", ToHex(r.manifest_sha256)},
+                     {"entries", r.manifest_entries},
+                     {"forbid_rules", r.manifest_forbid_rules},
+                     {"name", str_or_null(r.manifest_title)}};
   } else {
     j["manifest"] = nullptr;
   }
   const Summary& s = r.summary;
   j["summary"] = {{"ok", s.ok}, {"missing", s.missing}, {"corrupt", s.corrupt}, {"restored", s.restored},
                   {"unrepaired", s.unrepaired}};
+  j["summary"]["known_bad"] = s.known_bad;
+  j["summary"]["removed"] = s.removed;
+  j["summary"]["unlisted"] = s.unlisted;
   if (r.command == "undo") j["summary"]["reverted"] = s.reverted;
   ordered_json files = ordered_json::array();
   for (const FileReport& f : r.files) {

@@ -21,6 +21,12 @@ const char* Tag(FileState s) {
       return "UNREPAIRED";
     case FileState::kReverted:
       return "REVERTED";
+    case FileState::kKnownBad:
+      return "KNOWN-BAD";
+    case FileState::kRemoved:
+      return "REMOVED";
+    case FileState::kUnlisted:
+      return "UNLISTED";
   }
   return "?";
 }
@@ -63,8 +69,11 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
   out << "lifeboat " << r.command << (r.dry_run ? " (dry run: nothing written)" : "") << '\n';
   if (!r.target.empty()) out << "  target    " << Printable(r.target) << '\n';
   if (r.has_manifest)
-    out << "  manifest  " << Printable(r.manifest_path) << " (" << r.manifest_entries << " entries, sha256 "
-        << ToHex(r.manifest_sha256).substr(0, 16) << "…)\n";
+    out << "  manifest  " << Printable(r.manifest_path)
+        << (r.manifest_title.empty() ? "" : " \"" + Printable(r.manifest_title) + "\"") << " ("
+        << r.manifest_entries << " files"
+        << (r.manifest_forbid_rules ? ", " + std::to_string(r.manifest_forbid_rules) + " forbid rules" : "")
+        << ", sha256 " << ToHex(r.manifest_sha256).substr(0, 16) << "…)\n";
   if (!r.run_id.empty() && r.command != "scan") out << "  run       " << r.run_id << '\n';
   out << '\n';
   size_t listed = 0;
@@ -86,8 +95,14 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
     out << s.reverted << " reverted, " << s.unrepaired << " left alone (conflicts)\n";
   } else {
     out << s.ok << " ok, " << s.missing << " missing, " << s.corrupt << " corrupt";
-    if (r.command == "fix" && !r.dry_run) out << "  ->  " << s.restored << " restored";
-    out << ", " << s.unrepaired << " unrepaired\n";
+    if (s.known_bad) out << ", " << s.known_bad << " known-bad";
+    if (r.command == "fix" && !r.dry_run) {
+      out << "  ->  " << s.restored << " restored";
+      if (s.known_bad) out << ", " << s.removed << " removed";
+    }
+    out << ", " << s.unrepaired << " unrepaired";
+    if (s.unlisted) out << " (" << s.unlisted << " unlisted, left alone)";
+    out << '\n';
   }
   if (!r.error.empty()) out << "error: " << Printable(r.error) << '\n';
   if (r.cancelled)
@@ -126,9 +141,14 @@ void WritePlan(std::ostream& out, const Manifest& m, const RepairPlan& plan) {
   if (!plan.unrepairable.empty()) out << ", " << plan.unrepairable.size() << " without a safe repair";
   out << '\n';
   for (const std::string& d : plan.mkdirs) Row(out, "mkdir", d, "");
-  for (const RepairStep& s : plan.steps)
+  for (const RepairStep& s : plan.steps) {
+    if (s.kind == StepKind::kRemove) {
+      Row(out, "remove", s.path, "known-bad: moved into the backup");
+      continue;
+    }
     Row(out, s.kind == StepKind::kRestore ? "restore" : "replace", s.path,
         "from " + s.source_label + (s.kind == StepKind::kReplace ? " (old file kept in backup)" : ""));
+  }
   for (const Unrepairable& u : plan.unrepairable) Row(out, "skip", m.entries[u.entry].path, u.reason);
 }
 
