@@ -206,6 +206,25 @@ Status ParseNative(ByteReader& in, ManifestBuilder& out, const ManifestLimits& l
   return parser.Finish();
 }
 
+Result<Manifest> ReadNativeHeader(ByteReader& in, const std::string& name) {
+  ManifestLimits limits;
+  ManifestBuilder builder(name, limits);
+  NativeParser parser(builder);
+  bool reached_entries = false;
+  Status s = ForEachLine(in, name, limits.max_line_bytes, [&](std::string_view line, uint32_t n) -> Status {
+    if (line.substr(0, 8) == "require " || line.substr(0, 7) == "forbid " || line.substr(0, 4) == "end ") {
+      reached_entries = true;
+      return Status::Error(Status::Code::kCancelled, "header read");  // stop here
+    }
+    return parser.Line(line, n);
+  });
+  if (!reached_entries && !s.ok()) return s;
+  if (!reached_entries) LB_RETURN_IF_ERROR(parser.Finish());
+  Manifest m = std::move(builder.header());
+  m.format = ManifestFormat::kNative;
+  return m;
+}
+
 std::string FormatNative(const Manifest& m) {
   std::string out = std::string(kNativeMagic) + " " + std::to_string(kNativeVersion) + "\n";
   out += "name " + (m.title.empty() ? std::string("unnamed") : m.title) + "\n";

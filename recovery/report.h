@@ -65,6 +65,8 @@ struct RunReport {
   size_t manifest_entries = 0;
   size_t manifest_forbid_rules = 0;
   std::string manifest_title;  // the native "name" header
+  std::string signature_state;  // unsigned | verified | unknown-key (see manifest_trust.h)
+  std::string signature_key_id, signature_key_file;
   std::vector<FileReport> files;  // every entry (callers filter ok ones)
   Summary summary;
   std::vector<std::string> warnings;

@@ -12,8 +12,9 @@ packages=(
   libarchive-dev zlib1g-dev libcli11-dev libncurses-dev doctest-dev libssl-dev nlohmann-json3-dev
   # libarchive's own dependencies, needed for a static link
   libacl1-dev libattr1-dev liblzma-dev libbz2-dev libzstd-dev liblz4-dev nettle-dev
-  # used by the tests: bsdtar (mtree manifests, zip/7z sources), jq (JSON reports)
-  libarchive-tools jq
+  # used by the tests: bsdtar (mtree manifests, zip/7z sources), jq (JSON reports),
+  # signify (signature interoperability), hashdeep (manifest import)
+  libarchive-tools jq signify-openbsd hashdeep
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev llvm)

@@ -9,9 +9,10 @@ head -c 6000 /dev/urandom >src/b.bin
 cp src/a.bin vol/windows/System32/svchost.exe
 printf '%s  %s\n%s  %s\n' "$(sha src/a.bin)" "WINDOWS/system32/SVCHOST.EXE" \
   "$(sha src/b.bin)" "WINDOWS/SYSTEM32/Drivers/TcpIp.sys" >m.sha256
+sign m.sha256
 run 4 "$LB" scan -t vol -m m.sha256 --json s.json
 assert_eq "$(jqr s.json '.summary | "\(.ok) \(.missing)"')" "1 1"
-run 1 "$LB" fix -t vol -m m.sha256 -s src --yes
+run 1 "$LB" fix "${K[@]}" -t vol -m m.sha256 -s src --yes
 assert_eq "$(sha vol/windows/System32/Drivers/TcpIp.sys)" "$(sha src/b.bin)"
 assert_eq "$(ls vol | tr "\n" " ")" "lifeboat windows "
 assert_eq "$(ls vol/windows)" "System32"

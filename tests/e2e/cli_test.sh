@@ -28,13 +28,13 @@ run 16 "$LB" scan -t "$W" -m "$M" --jobs 0
 pass "usage errors exit 16"
 
 # fix without --yes and without a terminal: refused before anything happens.
-run 16 "$LB" fix -t "$W" -m "$M" "${S[@]}" </dev/null
+run 16 "$LB" fix "${K[@]}" -t "$W" -m "$M" "${S[@]}" </dev/null
 assert_contains "$T/err" "--yes"
 assert_eq "$(state "$W")" "$before" "tree after refused fix"
 assert_missing "$W/lifeboat"
 pass "fix without --yes off a terminal: exit 16, nothing written"
 
-run 4 "$LB" fix -t "$W" -m "$M" "${S[@]}" --dry-run --json dry.json
+run 4 "$LB" fix "${K[@]}" -t "$W" -m "$M" "${S[@]}" --dry-run --json dry.json
 assert_contains "$T/out" "restore     WINDOWS/system32/svchost.exe"
 assert_contains "$T/out" "replace     WINDOWS/system32/kernel32.dll"
 assert_contains "$T/out" "from dllcache:svchost.exe"
@@ -71,7 +71,7 @@ run 0 "$LB" undo -t "$W" --list
 assert_contains "$T/out" "No lifeboat runs"
 run 8 "$LB" undo -t "$W"
 assert_contains "$T/err" "nothing to undo"
-run 1 "$LB" fix -t "$W" -m "$M" "${S[@]}" --yes --json fix.json
+run 1 "$LB" fix "${K[@]}" -t "$W" -m "$M" "${S[@]}" --yes --json fix.json
 id=$(jqr fix.json '.run_id')
 run 0 "$LB" undo -t "$W" --list
 assert_contains "$T/out" "$id"
@@ -91,7 +91,7 @@ pass "undo --list, --run, --dry-run, unknown and malformed run ids"
 # On a terminal (a pty from script(1)), fix shows the plan and asks once.
 make_xp
 before=$(state "$W")
-cmd="$LB fix -t $W -m $M --source $T/fx/payload.tar.gz --source $W/WINDOWS/system32/dllcache"
+cmd="$LB fix --keys-dir $T/keys -t $W -m $M --source $T/fx/payload.tar.gz --source $W/WINDOWS/system32/dllcache"
 code=0
 printf 'n\n' | script -qec "$cmd" /dev/null >tty.txt || code=$?
 assert_eq "$code" "36" "exit after answering no"
@@ -109,8 +109,8 @@ pass "on a terminal: plan, one question; 'n' writes nothing (exit 36), 'y' repai
 # undo --all reports every run in one JSON report; a no-op undo still writes one.
 make_xp
 before=$(state "$W")
-run 5 "$LB" fix -t "$W" -m "$M" -s "$W/WINDOWS/system32/dllcache" --yes
-run 1 "$LB" fix -t "$W" -m "$M" -s "$T/fx/payload.tar.gz" --yes
+run 5 "$LB" fix "${K[@]}" -t "$W" -m "$M" -s "$W/WINDOWS/system32/dllcache" --yes
+run 1 "$LB" fix "${K[@]}" -t "$W" -m "$M" -s "$T/fx/payload.tar.gz" --yes
 run 0 "$LB" undo -t "$W" --all --json all.json
 assert_eq "$(jqr all.json '.summary.reverted')" "3"
 assert_eq "$(jqr all.json '.run_id | split(" ") | length')" "2"

@@ -21,7 +21,7 @@ pass "scan reports the damage"
 
 before=$(state "$W")
 corrupt_kernel=$(sha "$W/WINDOWS/system32/kernel32.dll")
-run 1 "$LB" fix --target "$W" --manifest "$M" --source "$T/fx/payload.tar.gz" \
+run 1 "$LB" fix "${K[@]}" --target "$W" --manifest "$M" --source "$T/fx/payload.tar.gz" \
   --source "$W/WINDOWS/system32/dllcache" --yes --json fix.json
 assert_eq "$(jqr fix.json '.summary | "\(.ok) \(.missing) \(.corrupt) \(.restored) \(.unrepaired)"')" "18 1 2 3 0"
 assert_eq "$(jqr fix.json '.files[] | select(.path == "WINDOWS/system32/svchost.exe") | .source')" "dllcache:svchost.exe"

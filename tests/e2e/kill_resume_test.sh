@@ -27,7 +27,7 @@ awk '{print $2, $1}' m.sha256 | sort >new.list
 mid_run=0
 for delay in 0.05 0.2 0.4 0.6 0.9 "0.$((RANDOM % 9 + 1))"; do
   rm -rf vol && cp -a damaged vol
-  "$LB" fix -t vol -m m.sha256 -s src1 -s src2 -s src3 --yes -q &
+  "$LB" fix --allow-unsigned -t vol -m m.sha256 -s src1 -s src2 -s src3 --yes -q &
   pid=$!
   sleep "$delay"
   kill -9 $pid 2>/dev/null || true
@@ -43,7 +43,7 @@ for delay in 0.05 0.2 0.4 0.6 0.9 "0.$((RANDOM % 9 + 1))"; do
 
   # (b) fix again ends healthy, no temp files
   code=0
-  "$LB" fix -t vol -m m.sha256 -s src1 -s src2 -s src3 --yes -q || code=$?
+  "$LB" fix --allow-unsigned -t vol -m m.sha256 -s src1 -s src2 -s src3 --yes -q || code=$?
   [[ $code == 0 || $code == 1 ]] || fail "second fix exited $code after kill at ${delay}s"
   run 0 "$LB" scan -t vol -m m.sha256 -q
   [[ -z "$(find vol -path vol/lifeboat -prune -o -name '*.lifeboat-tmp' -print)" ]] || fail "temp files left after resume"

@@ -49,5 +49,16 @@ state() {
   )
 }
 
-# The standard damaged XP tree in $T/fx.
-make_xp() { "$SRC/tests/fixtures/make_xp_tree.sh" "$T/fx" "$@" >/dev/null; }
+# A signing key for this test, as an organisation would have: fix only trusts
+# signed manifests. K holds the option that trusts it; sign FILE signs one.
+mkdir -p "$T/keys"
+"$LB" manifest keygen -p "$T/keys/e2e.pub" -s "$T/e2e.sec" -c "lifeboat e2e" >/dev/null
+K=(--keys-dir "$T/keys")
+sign() { "$LB" manifest sign -s "$T/e2e.sec" -m "$1" >/dev/null || fail "cannot sign $1"; }
+
+# The standard damaged XP tree in $T/fx, its manifest signed.
+make_xp() {
+  "$SRC/tests/fixtures/make_xp_tree.sh" "$T/fx" "$@" >/dev/null
+  rm -f "$T/fx/xp-sp3-x86.sha256.sig"
+  sign "$T/fx/xp-sp3-x86.sha256"
+}

@@ -11,7 +11,7 @@ SRCS=(--source "$T/fx/payload.tar.gz" --source "$W/WINDOWS/system32/dllcache")
 before=$(state "$W")
 
 check_refused() {  # MANIFEST EXPECTED_MESSAGE_PART
-  run 8 "$LB" fix -t "$W" -m "$1" "${SRCS[@]}" --yes --json refused.json
+  run 8 "$LB" fix "${K[@]}" -t "$W" -m "$1" "${SRCS[@]}" --yes --json refused.json
   assert_contains "$T/err" "$2"
   assert_eq "$(state "$W")" "$before" "tree after refused manifest $1"
   assert_missing "$W/lifeboat"
@@ -57,7 +57,8 @@ run 4 "$LB" scan -t "$W" -m xp.mtree --json mt.json
 assert_eq "$(jqr mt.json '.summary | "\(.missing) \(.corrupt)"')" "1 2"
 # With sizes known, the truncated tcpip.sys is caught without reading it.
 assert_eq "$(jqr mt.json '.files[] | select(.path | endswith("tcpip.sys")) | .found_sha256')" "null"
-run 1 "$LB" fix -t "$W" -m xp.mtree "${SRCS[@]}" --yes
+sign xp.mtree
+run 1 "$LB" fix "${K[@]}" -t "$W" -m xp.mtree "${SRCS[@]}" --yes
 run 0 "$LB" scan -t "$W" -m "$M"
 pass "bsdtar mtree manifest: scan and fix"
 

@@ -10,13 +10,15 @@ mk_tree() {  # a tiny volume with one missing DLL; prints nothing
   cp good.dll vol/WINDOWS/system32/ws2_32.dll
   echo "other" >vol/WINDOWS/system32/other.txt
   (cd vol && sha256sum WINDOWS/system32/ws2_32.dll WINDOWS/system32/other.txt) >m.sha256
+  rm -f m.sha256.sig
+  sign m.sha256
   rm vol/WINDOWS/system32/ws2_32.dll
 }
 
 # A directory source where the good copy has another name and a decoy has the right one.
 mk_tree
 mkdir -p cache && cp good.dll cache/renamed.bin && head -c 40000 /dev/urandom >cache/ws2_32.dll
-run 1 "$LB" fix -t vol -m m.sha256 -s cache --yes --json r.json
+run 1 "$LB" fix "${K[@]}" -t vol -m m.sha256 -s cache --yes --json r.json
 assert_eq "$(sha vol/WINDOWS/system32/ws2_32.dll)" "$(sha good.dll)"
 assert_eq "$(jqr r.json '.files[0].source')" "cache:renamed.bin"
 pass "directory source: matched by content, decoy of the same name ignored"
@@ -29,7 +31,7 @@ for fmt in tar.gz zip 7z; do
     zip) bsdtar --format zip -cf "payload.$fmt" -C stage i386 ;;
     7z) bsdtar --format 7zip -cf "payload.$fmt" -C stage i386 ;;
   esac
-  run 1 "$LB" fix -t vol -m m.sha256 -s "payload.$fmt" --yes --json r.json
+  run 1 "$LB" fix "${K[@]}" -t vol -m m.sha256 -s "payload.$fmt" --yes --json r.json
   assert_eq "$(sha vol/WINDOWS/system32/ws2_32.dll)" "$(sha good.dll)" "$fmt restore"
   assert_eq "$(jqr r.json '.files[0].source')" "payload.$fmt:i386/ws2_32.dl_"
   pass "restored from a $fmt archive"
@@ -40,7 +42,7 @@ mk_tree
 rm -rf decoys && mkdir decoys
 head -c 40000 /dev/urandom >decoys/ws2_32.dll
 mkdir -p stage2 && head -c 40000 /dev/urandom >stage2/ws2_32.dll && bsdtar -czf decoys.tar.gz -C stage2 ws2_32.dll
-run 4 "$LB" fix -t vol -m m.sha256 -s decoys -s decoys.tar.gz --yes --json r.json
+run 4 "$LB" fix "${K[@]}" -t vol -m m.sha256 -s decoys -s decoys.tar.gz --yes --json r.json
 assert_missing vol/WINDOWS/system32/ws2_32.dll
 assert_eq "$(jqr r.json '.files[0].state')" "unrepaired"
 assert_eq "$(jqr r.json '.files[0].message')" "no verified copy found in the sources"
@@ -49,7 +51,7 @@ pass "decoys with the right name and size are never used"
 
 # A source that does not exist is an operational error before anything happens.
 mk_tree
-run 8 "$LB" fix -t vol -m m.sha256 -s /nonexistent/payload --yes
+run 8 "$LB" fix "${K[@]}" -t vol -m m.sha256 -s /nonexistent/payload --yes
 assert_contains "$T/err" "/nonexistent/payload"
 assert_missing vol/lifeboat
 pass "missing source: exit 8, nothing written"
@@ -59,7 +61,7 @@ pass "missing source: exit 8, nothing written"
 mk_tree
 rm -rf stage3 && mkdir stage3 && cp good.dll "stage3/x$(printf '\033')[2J$(printf '\033')]0;pwned$(printf '\a')FAKE.dll"
 bsdtar -czf evil.tar.gz -C stage3 .
-run 1 "$LB" fix -t vol -m m.sha256 -s evil.tar.gz --yes --json r.json
+run 1 "$LB" fix "${K[@]}" -t vol -m m.sha256 -s evil.tar.gz --yes --json r.json
 if grep -q $'\033' "$T/out"; then fail "an escape sequence from a member name reached the terminal"; fi
 assert_contains "$T/out" "x?[2J?]0;pwned?FAKE.dll"
 assert_eq "$(sha vol/WINDOWS/system32/ws2_32.dll)" "$(sha good.dll)"

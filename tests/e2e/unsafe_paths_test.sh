@@ -14,7 +14,7 @@ outside_before=$(state outside)
 for bad in "../outside/victim.dll" "WINDOWS/../../outside/victim.dll" "/etc/passwd" "C:\\WINDOWS\\x.dll" \
            "WINDOWS/system32/file.dll:stream"; do
   printf '%s  %s\n%s  %s\n' "$good" "WINDOWS/system32/ok.dll" "$good" "$bad" >m.sha256
-  run 8 "$LB" fix -t vol -m m.sha256 -s src --yes
+  run 8 "$LB" fix "${K[@]}" -t vol -m m.sha256 -s src --yes
   assert_contains "$T/err" "m.sha256:2:"
   assert_missing vol/WINDOWS/system32/ok.dll
   assert_missing vol/lifeboat
@@ -26,7 +26,8 @@ pass "'..', absolute, drive-letter and stream paths: exit 8 with file:line, noth
 ln -s "$T/outside" vol/WINDOWS/evil
 printf '%s  %s\n%s  %s\n' "$good" "WINDOWS/evil/victim.dll" "$good" "WINDOWS/evil/new.dll" >m.sha256
 printf '%s  %s\n' "$good" "WINDOWS/system32/ok.dll" >>m.sha256
-run 5 "$LB" fix -t vol -m m.sha256 -s src --yes --json r.json
+rm -f m.sha256.sig && sign m.sha256
+run 5 "$LB" fix "${K[@]}" -t vol -m m.sha256 -s src --yes --json r.json
 assert_eq "$(state outside)" "$outside_before" "outside after the symlink case"
 assert_eq "$(sha vol/WINDOWS/system32/ok.dll)" "$good"
 assert_eq "$(jqr r.json '[.files[] | select(.state == "unrepaired")] | length')" "2"
@@ -42,7 +43,8 @@ pass "scan reports the symlink instead of following it"
 rm vol/WINDOWS/evil
 ln -s "$T/outside/victim.dll" vol/WINDOWS/system32/linked.dll
 printf '%s  %s\n' "$good" "WINDOWS/system32/linked.dll" >m.sha256
-run 4 "$LB" fix -t vol -m m.sha256 -s src --yes
+rm -f m.sha256.sig && sign m.sha256
+run 4 "$LB" fix "${K[@]}" -t vol -m m.sha256 -s src --yes
 assert_eq "$(state outside)" "$outside_before"
 [[ -L vol/WINDOWS/system32/linked.dll ]] || fail "the symlink itself was replaced"
 pass "a symlinked file is left alone and not written through"

@@ -19,7 +19,7 @@ make_xp
 M=$T/fx/xp-sp3-x86.sha256
 before=$(state "$T/fx/win")
 mount --bind "$T/fx/win" "$mnt" && mount -o remount,bind,ro "$mnt"
-run 8 "$LB" fix -t "$mnt" -m "$M" -s "$T/fx/win/WINDOWS/system32/dllcache" --yes
+run 8 "$LB" fix "${K[@]}" -t "$mnt" -m "$M" -s "$T/fx/win/WINDOWS/system32/dllcache" --yes
 assert_contains "$T/err" "mount it read-write"
 run 4 "$LB" scan -t "$mnt" -m "$M"
 umount "$mnt"
@@ -34,10 +34,11 @@ head -c 1500000 /dev/urandom >src/big.bin
 head -c 300000 /dev/urandom >src/small.bin
 cp src/big.bin "$mnt/WINDOWS/big.dll"
 { (cd "$mnt" && sha256sum WINDOWS/big.dll); (cd src && sha256sum small.bin) | sed 's|small.bin|WINDOWS/small.dll|'; } >full.sha256
+sign full.sha256
 printf 'X' | dd of="$mnt/WINDOWS/big.dll" bs=1 seek=5 conv=notrunc status=none
 corrupt=$(sha "$mnt/WINDOWS/big.dll")
 code=0
-"$LB" fix -t "$mnt" -m full.sha256 -s src --yes --json full.json >out 2>err || code=$?
+"$LB" fix "${K[@]}" -t "$mnt" -m full.sha256 -s src --yes --json full.json >out 2>err || code=$?
 ((code & 8)) || fail "disk full: exit $code lacks 8"
 assert_contains full.json "No space left on device"
 assert_contains full.json "the volume is full"

@@ -32,7 +32,7 @@ int RunFix(const FixOptions& o) {
                      "not on a terminal: add --yes to repair unattended, or --dry-run to see the plan", out,
                      kExitUsage);
   int code = 0;
-  std::unique_ptr<CheckInputs> in = OpenCheckInputs("fix", o.check, code);
+  std::unique_ptr<CheckInputs> in = OpenCheckInputs("fix", o.check, /*require_signed=*/true, code);
   if (!in) return code;
   std::vector<std::unique_ptr<Source>> sources;
   for (const std::string& path : o.sources) {
@@ -51,6 +51,7 @@ int RunFix(const FixOptions& o) {
   auto report_without_run = [&] {
     RunReport r = FixReport(in->manifest, scan, plan, nullptr, o.dry_run);
     r.target = AbsolutePath(o.check.target);
+    in->Annotate(r);
     return r;
   };
   if (scan.cancelled || plan.cancelled || o.dry_run) {
@@ -66,6 +67,7 @@ int RunFix(const FixOptions& o) {
     ExecuteResult none;
     RunReport r = FixReport(in->manifest, scan, plan, &none);
     r.target = AbsolutePath(o.check.target);
+    in->Annotate(r);
     return Emit(r, out);
   }
   if (!o.yes) {
@@ -106,6 +108,7 @@ int RunFix(const FixOptions& o) {
 
   RunReport r = FixReport(in->manifest, scan, plan, &exec);
   r.target = AbsolutePath(o.check.target);
+  in->Annotate(r);
   r.run_id = exec_opts.run_id;
   r.warnings.insert(r.warnings.begin(), recovered->begin(), recovered->end());
   return Emit(r, out);

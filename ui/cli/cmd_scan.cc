@@ -11,7 +11,7 @@ namespace {
 
 int RunScan(const CheckOptions& o) {
   int code = 0;
-  std::unique_ptr<CheckInputs> in = OpenCheckInputs("scan", o, code);
+  std::unique_ptr<CheckInputs> in = OpenCheckInputs("scan", o, /*require_signed=*/false, code);
   if (!in) return code;
   const CancelToken& cancel = InstallSignalHandlers();
   std::unique_ptr<ProgressSink> progress = MakeProgress(o.out);
@@ -19,6 +19,7 @@ int RunScan(const CheckOptions& o) {
   progress.reset();
   RunReport report = ScanReport(in->manifest, scan);
   report.target = AbsolutePath(o.target);
+  in->Annotate(report);
   return Emit(report, o.out);
 }
 

@@ -4,10 +4,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "recovery/report.h"
+
 namespace lifeboat::ui {
 
 void AddScanCommand(CLI::App& app, int& exit_code);
 void AddFixCommand(CLI::App& app, int& exit_code);
 void AddUndoCommand(CLI::App& app, int& exit_code);
+void AddManifestCommand(CLI::App& app, int& exit_code);
+// The subcommands of `manifest`, one file each.
+void AddManifestKeyCommands(CLI::App& manifest, int& exit_code);
 
 }  // namespace lifeboat::ui

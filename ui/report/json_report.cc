@@ -19,7 +19,10 @@ void WriteJsonReport(std::ostream& out, const RunReport& r, bool all) {
                      {"sha256", ToHex(r.manifest_sha256)},
                      {"entries", r.manifest_entries},
                      {"forbid_rules", r.manifest_forbid_rules},
-                     {"name", str_or_null(r.manifest_title)}};
+                     {"name", str_or_null(r.manifest_title)},
+                     {"signature", str_or_null(r.signature_state)},
+                     {"signer", str_or_null(r.signature_key_id)},
+                     {"signer_key", str_or_null(r.signature_key_file)}};
   } else {
     j["manifest"] = nullptr;
   }

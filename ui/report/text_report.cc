@@ -74,6 +74,12 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
         << r.manifest_entries << " files"
         << (r.manifest_forbid_rules ? ", " + std::to_string(r.manifest_forbid_rules) + " forbid rules" : "")
         << ", sha256 " << ToHex(r.manifest_sha256).substr(0, 16) << "…)\n";
+  if (!r.signature_state.empty()) {
+    out << "  signature " << r.signature_state;
+    if (!r.signature_key_id.empty()) out << ", key " << r.signature_key_id;
+    if (!r.signature_key_file.empty()) out << " (" << Printable(r.signature_key_file) << ")";
+    out << '\n';
+  }
   if (!r.run_id.empty() && r.command != "scan") out << "  run       " << r.run_id << '\n';
   out << '\n';
   size_t listed = 0;

@@ -1,0 +1,133 @@
+// LoadCheckedManifest (manifest_trust.h).
+#include "recovery/manifest_trust.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "recovery/signify.h"
+
+namespace lifeboat {
+namespace {
+
+struct TrustedKey {
+  SignifyPublicKey key;
+  std::string file;
+};
+
+Result<std::vector<TrustedKey>> LoadKeys(const TrustOptions& trust) {
+  std::vector<TrustedKey> keys;
+  auto load = [&keys](const std::string& file) -> Status {
+    Result<std::string> text = ReadWholeFile(file, 4096);
+    if (!text.ok()) return text.status().WithContext("trusted key");
+    Result<SignifyPublicKey> k = ParsePublicKey(*text, file);
+    if (!k.ok()) return k.status();
+    keys.push_back(TrustedKey{std::move(k).value(), file});
+    return Status::Ok();
+  };
+  for (const std::string& f : trust.key_files) LB_RETURN_IF_ERROR(load(f));
+  for (const std::string& dir : trust.key_dirs) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) continue;  // no keys directory on this system
+    std::vector<std::string> names;
+    while (struct dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > 4 && n.compare(n.size() - 4, 4, ".pub") == 0) names.push_back(n);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const std::string& n : names) LB_RETURN_IF_ERROR(load(dir + "/" + n));
+  }
+  return keys;
+}
+
+SignatureCheck Check(const std::string& bytes, const std::string& sig_path, const std::vector<TrustedKey>& keys) {
+  SignatureCheck c;
+  c.signature_path = sig_path;
+  Result<std::string> sig_text = ReadWholeFile(sig_path, 4096);
+  if (!sig_text.ok()) {
+    if (sig_text.status().code() == Status::Code::kNotFound) {
+      c.state = SignatureState::kUnsigned;
+      c.message = "the manifest is not signed (no " + sig_path + ")";
+    } else {
+      c.state = SignatureState::kBad;
+      c.message = "cannot read the signature: " + sig_text.status().message();
+    }
+    return c;
+  }
+  Result<SignifySignature> sig = ParseSignature(*sig_text, sig_path);
+  if (!sig.ok()) {
+    c.state = SignatureState::kBad;
+    c.message = "the signature file is not valid: " + sig.status().message();
+    return c;
+  }
+  c.key_id = KeyId(sig->keynum);
+  for (const TrustedKey& k : keys) {
+    if (k.key.keynum != sig->keynum) continue;
+    c.key_file = k.file;
+    Status v = VerifyMessage(k.key, *sig, bytes);
+    if (v.ok()) {
+      c.state = SignatureState::kVerified;
+      c.message = "signed by trusted key " + c.key_id + " (" + k.file + ")";
+    } else {
+      c.state = SignatureState::kBad;
+      c.message = "the signature by key " + c.key_id +
+                  " does not match the manifest: it was changed after signing, or the signature belongs to "
+                  "another file";
+    }
+    return c;
+  }
+  c.state = SignatureState::kUnknownKey;
+  c.message = "signed by key " + c.key_id + ", which is not a trusted key (add it with --trusted-key or to " +
+              std::string(kDefaultKeysDir) + ")";
+  return c;
+}
+
+}  // namespace
+
+const char* SignatureStateName(SignatureState s) {
+  switch (s) {
+    case SignatureState::kUnsigned:
+      return "unsigned";
+    case SignatureState::kVerified:
+      return "verified";
+    case SignatureState::kUnknownKey:
+      return "unknown-key";
+    case SignatureState::kBad:
+      return "bad";
+  }
+  return "?";
+}
+
+Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes) {
+  Result<std::unique_ptr<ByteReader>> in = OpenFileReader(path);
+  if (!in.ok()) return in.status();
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    Result<size_t> n = (*in)->Read(buf, sizeof buf);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return data;
+    if (data.size() + *n > max_bytes)
+      return Status::Error(Status::Code::kInvalidInput,
+                           path + ": larger than " + std::to_string(max_bytes) + " bytes, refused");
+    data.append(buf, *n);
+  }
+}
+
+Result<CheckedManifest> LoadCheckedManifest(const std::string& path, ManifestFormat format,
+                                            const TrustOptions& trust, const ManifestLimits& limits) {
+  Result<std::string> bytes = ReadWholeFile(path, limits.max_file_bytes);
+  if (!bytes.ok()) return bytes.status();
+  Result<std::vector<TrustedKey>> keys = LoadKeys(trust);
+  if (!keys.ok()) return keys.status();
+  CheckedManifest out;
+  out.signature = Check(*bytes, trust.signature_path.empty() ? path + ".sig" : trust.signature_path, *keys);
+  Result<Manifest> m = ParseManifest(*bytes, path, format, limits);
+  if (!m.ok()) return m.status();
+  out.manifest = std::move(m).value();
+  return out;
+}
+
+}  // namespace lifeboat
