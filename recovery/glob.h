@@ -13,4 +13,11 @@ bool HasWildcard(std::string_view s);
 // spell those characters out.
 bool WildcardMatch(std::string_view pattern, std::string_view name);
 
+// Matches a relative path against a selection pattern (manifest build's
+// --include/--exclude), case-insensitively. A pattern without '/' matches the
+// base name anywhere ("*.dll"); one with '/' matches the whole path component
+// by component, where a "**" component matches any number of directories
+// ("WINDOWS/**/*.sys", "WINDOWS/System32/config/**").
+bool PathGlobMatch(std::string_view pattern, std::string_view path);
+
 }  // namespace lifeboat

@@ -14,5 +14,6 @@ void AddUndoCommand(CLI::App& app, int& exit_code);
 void AddManifestCommand(CLI::App& app, int& exit_code);
 // The subcommands of `manifest`, one file each.
 void AddManifestKeyCommands(CLI::App& manifest, int& exit_code);
+void AddManifestEditCommands(CLI::App& manifest, int& exit_code);
 
 }  // namespace lifeboat::ui

@@ -135,7 +135,9 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
   } else if (r.command == "fix" && !r.run_id.empty()) {
     verdict = "Problems left: lifeboat found no safe repair for them (see above).";
   } else {
-    verdict = "Problems found: `lifeboat fix` with --source can repair them.";
+    verdict = r.summary.missing + r.summary.corrupt > 0
+                  ? "Problems found: `lifeboat fix` with --source can repair them."
+                  : "Problems found: `lifeboat fix` can repair them.";
   }
   out << verdict << " (exit " << r.exit_code << ")\n";
   if (r.command == "fix" && !r.dry_run && s.restored > 0)
