@@ -9,6 +9,9 @@ scripts/build.sh
 rm -rf demo
 tests/fixtures/make_xp_tree.sh demo >/dev/null
 lb=build/lifeboat
+# The shipped, signed demo manifest and the demo key that signed it.
+m=manifests/demo/xp-sp3-x86.lbm
+key=manifests/keys/lifeboat-demo.pub
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
 
@@ -20,17 +23,17 @@ truncated. Good copies: system32/dllcache on the volume itself, and a payload
 archive (demo/payload.tar.gz) that also holds a same-sized decoy svchost.exe.
 TXT
 
-step "Before: scan against the known-good manifest" \
-  "$lb scan --target demo/win --manifest demo/xp-sp3-x86.sha256"
-"$lb" scan --target demo/win --manifest demo/xp-sp3-x86.sha256 || true
+step "Before: scan against the signed known-good manifest" \
+  "$lb scan --target demo/win --manifest $m --trusted-key $key"
+"$lb" scan --target demo/win --manifest "$m" --trusted-key "$key" || true
 
 step "Repair from the payload archive and the volume's own dllcache" \
-  "$lb fix --target demo/win --manifest demo/xp-sp3-x86.sha256 --source demo/payload.tar.gz --source demo/win/WINDOWS/system32/dllcache --yes"
-"$lb" fix --target demo/win --manifest demo/xp-sp3-x86.sha256 \
+  "$lb fix --target demo/win --manifest $m --trusted-key $key --source demo/payload.tar.gz --source demo/win/WINDOWS/system32/dllcache --yes"
+"$lb" fix --target demo/win --manifest "$m" --trusted-key "$key" \
   --source demo/payload.tar.gz --source demo/win/WINDOWS/system32/dllcache --yes --json demo/fix-report.json || true
 
-step "After: scan again" "$lb scan --target demo/win --manifest demo/xp-sp3-x86.sha256"
-"$lb" scan --target demo/win --manifest demo/xp-sp3-x86.sha256 || true
+step "After: scan again" "$lb scan --target demo/win --manifest $m --trusted-key $key"
+"$lb" scan --target demo/win --manifest "$m" --trusted-key "$key" || true
 
 cat <<TXT
 

@@ -1,0 +1,2 @@
+untrusted comment: verify with lifeboat-demo.pub
+RWSFwBZw9BHVumA2IV6HJAtObPVfo0coov+xWl9YtT7uc/tockK7ePjOODr+nr17mYle1ieuefhmHzukEncGCkbwTfRcvHcHbQc=

@@ -1,0 +1,2 @@
+untrusted comment: verify with lifeboat-demo.pub
+RWSFwBZw9BHVukTI6Sy5yeXb03jO/4Czb2rpzkvl49opOlrz1ZOY6dZR2YDJzvmvaEOs+GNxjdYZG8GNCA12wOZGggmOWT+b7gE=
