@@ -3,6 +3,7 @@
 # test command). Seeds come from the fixture scripts; crashes are saved in
 # build-fuzz/crashes/<target>/ and must become regression tests.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]     (default 60)
+#   TARGETS=manifest_fuzz scripts/fuzz.sh 300  (one target, five minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -16,21 +17,28 @@ mkdir -p "$out"
 seed=$(mktemp -d)
 trap 'rm -rf "$seed"' EXIT
 tests/fixtures/make_xp_tree.sh "$seed/fx" --healthy >/dev/null
-mkdir -p "$out/manifest_fuzz" "$out/journal_fuzz"
+mkdir -p "$out/manifest_fuzz" "$out/journal_fuzz" "$out/import_fuzz"
 { printf '\001'; cat "$seed/fx/xp-sp3-x86.sha256"; } >"$out/manifest_fuzz/seed-sha256sum"
 (cd "$seed/fx/win" && bsdtar --format=mtree --options '!all,type,size,sha256' -cf "$seed/m.mtree" WINDOWS)
 { printf '\002'; cat "$seed/m.mtree"; } >"$out/manifest_fuzz/seed-mtree"
-build/lifeboat fix -t "$seed/fx/win" -m "$seed/fx/xp-sp3-x86.sha256" -s "$seed/fx/win" --yes -q || true
+build/lifeboat fix --allow-unsigned -t "$seed/fx/win" -m "$seed/fx/xp-sp3-x86.sha256" -s "$seed/fx/win" --yes -q || true
 rm -f "$seed/fx/win/WINDOWS/system32/svchost.exe"
-build/lifeboat fix -t "$seed/fx/win" -m "$seed/fx/xp-sp3-x86.sha256" -s "$seed/fx/win/WINDOWS/system32/dllcache" --yes -q || true
+build/lifeboat fix --allow-unsigned -t "$seed/fx/win" -m "$seed/fx/xp-sp3-x86.sha256" -s "$seed/fx/win/WINDOWS/system32/dllcache" --yes -q || true
 build/lifeboat undo -t "$seed/fx/win" -q || true
 cp "$seed"/fx/win/lifeboat/journal/*.log "$out/journal_fuzz/" 2>/dev/null || true
+{ printf '\003'; cat manifests/demo/xp-sp3-x86.lbm; } >"$out/manifest_fuzz/seed-native"
+{ printf '\003'; cat manifests/examples/crowdstrike-channel-291.lbm; } >"$out/manifest_fuzz/seed-native-forbid"
+(cd "$seed/fx/win" && hashdeep -c md5,sha256 -r -l WINDOWS) >"$seed/h.txt"
+{ printf '\000'; cat "$seed/h.txt"; } >"$out/import_fuzz/seed-hashdeep"
+printf '\001{"%064d":{"fileInfo":{"size":5,"machineType":34404,"version":"10.0.1"},"windowsVersions":{"22H2":{"KB1":{"updateInfo":{"releaseVersion":"19045.100"}}}}}}' 1 >"$out/import_fuzz/seed-winbindex"
+{ printf '\002'; cat manifests/keys/lifeboat-demo.pub; } >"$out/import_fuzz/seed-pub"
+{ printf '\004'; cat manifests/demo/xp-sp3-x86.lbm.sig; } >"$out/import_fuzz/seed-sig"
 
 # Inputs that once crashed stay in the corpus (and have unit tests).
 cp tests/fuzz/regressions/manifest_fuzz/* "$out/manifest_fuzz/" 2>/dev/null || true
 
 printf '%-14s %10s %10s %8s  %s\n' target execs "exec/s" cov result
-for target in manifest_fuzz journal_fuzz; do
+for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz}; do
   mkdir -p "build-fuzz/crashes/$target"
   log="build-fuzz/$target.log"
   result=clean
