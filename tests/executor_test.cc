@@ -169,7 +169,7 @@ TEST_CASE("crash at every operation: files are old or new, fix again heals, undo
   int crash_points = 0;
   for (int n = 1; n < 1000; ++n) {
     CAPTURE(n);
-    Scenario sc(6);
+    Scenario sc(6, /*known_bad=*/true);
     auto fs = sc.OpenTarget();
     auto [scan, plan] = sc.ScanAndPlan(*fs);
     {
@@ -183,13 +183,18 @@ TEST_CASE("crash at every operation: files are old or new, fix again heals, undo
       if (!faulty.triggered()) break;  // the run needed fewer than n operations
     }
     ++crash_points;
-    // (a) never a partial file
+    // (a) never a partial file; the known-bad file is in place or in the backup
     for (const auto& [path, content] : sc.good) {
       std::string c = sc.Classify(path, content);
       INFO(path);
       CHECK((c == "old" || c == "new" || c == "missing"));
       if (c == "missing") CHECK(sc.damaged_state.count(path) == 0);
     }
+    bool bad_in_place = test::Exists(sc.target + "/" + Scenario::kKnownBadPath);
+    bool bad_in_backup =
+        test::Exists(sc.target + "/" + BackupPath("20260101-000000-0001", Scenario::kKnownBadPath));
+    CHECK(bad_in_place != bad_in_backup);
+    CHECK(test::ReadFile(sc.target + "/" + Scenario::kUnlistedPath) == "a fine driver");
     // (b) fix again reaches healthy and leaves no temp files
     {
       auto lock = LockWorkspace(*fs);

@@ -540,3 +540,34 @@ TEST_CASE("appending after a torn tail without the resync flag loses the new rec
 
 }  // namespace
 }  // namespace lifeboat
+
+namespace lifeboat {
+namespace {
+
+TEST_CASE("remove steps: backup and old hash required, no temp file or new content allowed") {
+  JournalRecord end;
+  end.op = JournalRecord::Op::kEnd;
+  JournalRecord r;
+  r.op = JournalRecord::Op::kBegin;
+  r.seq = 3;
+  r.kind = "remove";
+  r.path = "Windows/System32/drivers/x.sys";
+  r.backup = "lifeboat/backup/run/Windows/System32/drivers/x.sys";
+  r.old_sha256 = Sha256::Of("bad");
+  Result<JournalContents> ok = DecodeJournal(EncodeJournalRecord(r) + EncodeJournalRecord(end), "j");
+  REQUIRE(ok.ok());
+  CHECK(ok->records[0].kind == "remove");
+  CHECK(ok->records[0].tmp.empty());
+  JournalRecord no_old = r;
+  no_old.old_sha256.reset();
+  CHECK_FALSE(DecodeJournal(EncodeJournalRecord(no_old) + EncodeJournalRecord(end), "j").ok());
+  JournalRecord with_tmp = r;
+  with_tmp.tmp = r.path + ".lifeboat-tmp";
+  CHECK_FALSE(DecodeJournal(EncodeJournalRecord(with_tmp) + EncodeJournalRecord(end), "j").ok());
+  JournalRecord elsewhere = r;
+  elsewhere.backup = "Windows/x.sys";
+  CHECK_FALSE(DecodeJournal(EncodeJournalRecord(elsewhere) + EncodeJournalRecord(end), "j").ok());
+}
+
+}  // namespace
+}  // namespace lifeboat

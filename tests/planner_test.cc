@@ -170,3 +170,62 @@ TEST_CASE("corrupt files become replace steps; blocked and unserved ones are unr
 
 }  // namespace
 }  // namespace lifeboat
+
+namespace lifeboat {
+namespace {
+
+TEST_CASE("an entry with alternatives is served by any acceptable copy, and the step expects that copy") {
+  std::string main_v = "main version", alt_v = "older version!";
+  Manifest m = test::MakeManifest({{"a.dll", main_v}});
+  m.entries[0].alternatives.push_back(AcceptedCopy{Sha256::Of(alt_v), alt_v.size()});
+  ScanResult scan;
+  scan.findings = {Missing("a.dll", 0)};
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::make_unique<FakeSource>(
+      "old-media", std::vector<std::pair<std::string, std::string>>{{"x", "unrelated"}, {"a.dl_", alt_v}}));
+  CancelToken cancel;
+  RepairPlan plan = PlanRepair(m, scan, sources, NullProgress(), cancel);
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.steps[0].expected == Sha256::Of(alt_v));
+  CHECK(plan.steps[0].size == alt_v.size());
+  // Only the alternative's size was worth hashing.
+  CHECK(static_cast<FakeSource*>(sources[0].get())->hashed_names == std::vector<std::string>{"a.dl_"});
+}
+
+TEST_CASE("known-bad files become remove steps, unless the path is replaced anyway") {
+  Manifest m = test::MakeManifest({{"Windows/a.sys", "good a"}});
+  ScanResult scan;
+  Finding corrupt;
+  corrupt.state = FindingState::kCorrupt;
+  corrupt.disk_path = "Windows/a.sys";
+  corrupt.existing_parts = 2;
+  corrupt.found = Sha256::Of("bad");
+  scan.findings = {corrupt};
+  ForbidFinding on_replaced, alone, unlisted;
+  on_replaced.state = ForbidState::kKnownBad;
+  on_replaced.disk_path = "WINDOWS/A.SYS";  // same file, other spelling
+  on_replaced.found = Sha256::Of("bad");
+  alone.state = ForbidState::kKnownBad;
+  alone.disk_path = "Windows/b.sys";
+  alone.found = Sha256::Of("bad");
+  alone.size = 3;
+  unlisted.state = ForbidState::kUnlisted;
+  unlisted.disk_path = "Windows/c.sys";
+  scan.forbidden = {on_replaced, alone, unlisted};
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(
+      std::make_unique<FakeSource>("s", std::vector<std::pair<std::string, std::string>>{{"a", "good a"}}));
+  CancelToken cancel;
+  RepairPlan plan = PlanRepair(m, scan, sources, NullProgress(), cancel);
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(plan.steps[0].kind == StepKind::kReplace);
+  const RepairStep& remove = plan.steps[1];
+  CHECK(remove.kind == StepKind::kRemove);
+  CHECK(remove.path == "Windows/b.sys");
+  CHECK(remove.forbidden == 1);
+  CHECK(remove.source == kNoSource);
+  CHECK(remove.expected == Sha256::Of("bad"));
+}
+
+}  // namespace
+}  // namespace lifeboat

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <map>
+
 #include "recovery/filesystem_posix.h"
 #include "tests/testutil.h"
 
@@ -132,6 +134,73 @@ TEST_CASE("a cancelled scan leaves unread files unchecked, never ok") {
   ScanResult r = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
   CHECK(r.cancelled);
   for (const Finding& f : r.findings) CHECK(f.state == FindingState::kUnchecked);
+}
+
+}  // namespace
+}  // namespace lifeboat
+
+namespace lifeboat {
+namespace {
+
+TEST_CASE("alternative hashes: any listed content is ok, others are corrupt, sizes of alternatives count") {
+  test::TempDir t;
+  std::string v1 = "version one", v2 = "version two!", other = "version xxx!";
+  Manifest m = test::MakeManifest({{"a.dll", v2}, {"b.dll", v2}, {"c.dll", v2}});
+  for (ManifestEntry& e : m.entries) e.alternatives.push_back(AcceptedCopy{Sha256::Of(v1), v1.size()});
+  test::WriteFile(t / "a.dll", v1);     // the alternative, another size
+  test::WriteFile(t / "b.dll", v2);     // the main one
+  test::WriteFile(t / "c.dll", other);  // same size as v2, other content
+  auto fs = test::OpenFs(t.path());
+  CancelToken cancel;
+  ScanResult r = ScanTarget(*fs, m, ScanOptions{2}, NullProgress(), cancel);
+  CHECK(r.findings[0].state == FindingState::kOk);
+  CHECK(r.findings[1].state == FindingState::kOk);
+  CHECK(r.findings[2].state == FindingState::kCorrupt);
+}
+
+TEST_CASE("forbid rules: listed bad content is known-bad, other content unlisted, sizes short-cut") {
+  test::TempDir t;
+  std::string bad = "BAD CHANNEL FILE";
+  test::WriteFile(t / "Windows/System32/drivers/CrowdStrike/C-00000291-1.sys", bad);
+  test::WriteFile(t / "Windows/System32/drivers/CrowdStrike/C-00000291-2.sys", "BAD channel file");  // same size
+  test::WriteFile(t / "Windows/System32/drivers/CrowdStrike/C-00000291-3.sys", "much longer good file");
+  test::WriteFile(t / "Windows/System32/drivers/CrowdStrike/C-00000290-1.sys", bad);  // outside the pattern
+  test::WriteFile(t / "lifeboat/backup/r/Windows/System32/drivers/CrowdStrike/C-00000291-1.sys", bad);
+  Manifest m;
+  m.forbid.push_back(ForbidRule{"WINDOWS/system32/DRIVERS/crowdstrike/c-00000291*.sys", Sha256::Of(bad), bad.size(),
+                                "cs", 5});
+  auto fs = test::OpenFs(t.path());
+  CancelToken cancel;
+  ScanResult r = ScanTarget(*fs, m, ScanOptions{2}, NullProgress(), cancel);
+  REQUIRE(r.forbidden.size() == 3);  // lifeboat's own backup and C-00000290 are not candidates
+  std::map<std::string, const ForbidFinding*> by_path;
+  for (const ForbidFinding& f : r.forbidden) by_path[f.disk_path] = &f;
+  const ForbidFinding* f1 = by_path["Windows/System32/drivers/CrowdStrike/C-00000291-1.sys"];
+  const ForbidFinding* f2 = by_path["Windows/System32/drivers/CrowdStrike/C-00000291-2.sys"];
+  const ForbidFinding* f3 = by_path["Windows/System32/drivers/CrowdStrike/C-00000291-3.sys"];
+  REQUIRE((f1 && f2 && f3));
+  CHECK(f1->state == ForbidState::kKnownBad);
+  CHECK(f1->found == Sha256::Of(bad));
+  CHECK(f1->message.find("cs") != std::string::npos);
+  CHECK(f2->state == ForbidState::kUnlisted);
+  CHECK(f2->found.has_value());   // same size: it had to be read
+  CHECK(f3->state == ForbidState::kUnlisted);
+  CHECK_FALSE(f3->found.has_value());  // other size: decided without reading
+}
+
+TEST_CASE("forbid patterns never follow symlinks") {
+  test::TempDir t, outside;
+  test::WriteFile(outside / "evil.sys", "BAD");
+  test::WriteFile(t / "Windows/x", "x");
+  REQUIRE(::symlink(outside.path().c_str(), (t / "Windows/drivers").c_str()) == 0);
+  REQUIRE(::symlink((outside.path() + "/evil.sys").c_str(), (t / "Windows/evil.sys").c_str()) == 0);
+  Manifest m;
+  m.forbid.push_back(ForbidRule{"Windows/*/evil.sys", Sha256::Of("BAD"), kUnknownSize, "", 1});
+  m.forbid.push_back(ForbidRule{"Windows/*.sys", Sha256::Of("BAD"), kUnknownSize, "", 2});
+  auto fs = test::OpenFs(t.path());
+  CancelToken cancel;
+  ScanResult r = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
+  CHECK(r.forbidden.empty());
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 namespace lifeboat::test {
 
-Scenario::Scenario(int files) {
+Scenario::Scenario(int files, bool with_known_bad) : known_bad(with_known_bad) {
   target = dir / "win";
   source = dir / "payload";
   std::filesystem::create_directories(target);
@@ -29,6 +29,12 @@ Scenario::Scenario(int files) {
   WriteFile(source + "/help.bin", "help file");
   WriteFile(target + "/WINDOWS/Help/other.txt", "unrelated");
   manifest = MakeManifest(good);
+  if (known_bad) {
+    WriteFile(target + "/" + kKnownBadPath, "EVIL CHANNEL FILE");
+    WriteFile(target + "/" + kUnlistedPath, "a fine driver");
+    manifest.forbid.push_back(
+        ForbidRule{"WINDOWS/System32/Drivers/*.SYS", Sha256::Of("EVIL CHANNEL FILE"), kUnknownSize, "evil", 99});
+  }
   damaged_state = TreeState(target);
 }
 
@@ -63,6 +69,7 @@ std::string Scenario::Classify(const std::string& path, const std::string& good_
 bool Scenario::Healthy() const {
   for (const auto& [path, content] : good)
     if (Classify(path, content) != "new") return false;
+  if (known_bad && (Exists(target + "/" + kKnownBadPath) || !Exists(target + "/" + kUnlistedPath))) return false;
   return true;
 }
 

@@ -26,8 +26,14 @@ struct Scenario {
   std::map<std::string, std::string> damaged_state;       // TreeState right after damage
 
   // `files` entries; every 3rd is deleted, every 3rd+1 corrupted, the rest ok;
-  // plus "WINDOWS/Help/gone/x.chm" whose directory is deleted.
-  explicit Scenario(int files = 9);
+  // plus "WINDOWS/Help/gone/x.chm" whose directory is deleted. With
+  // `known_bad`, a forbid rule for WINDOWS/system32/drivers/*.sys and two
+  // files it matches: kKnownBadPath (the listed bad content) and
+  // kUnlistedPath (other content, to be left alone).
+  explicit Scenario(int files = 9, bool known_bad = false);
+  static constexpr const char* kKnownBadPath = "WINDOWS/system32/drivers/evil.sys";
+  static constexpr const char* kUnlistedPath = "WINDOWS/system32/drivers/fine.sys";
+  bool known_bad = false;
 
   std::unique_ptr<FileSystem> OpenTarget() const;
   std::vector<std::unique_ptr<Source>> OpenSources() const;

@@ -284,3 +284,31 @@ TEST_CASE("a crash at any point of undo, then undo again, restores the tree") {
 
 }  // namespace
 }  // namespace lifeboat
+
+namespace lifeboat {
+namespace {
+
+TEST_CASE("undo of a removed known-bad file: put back; a new file at its place is a conflict") {
+  for (bool recreate : {false, true}) {
+    CAPTURE(recreate);
+    Scenario sc(3, /*known_bad=*/true);
+    auto fs = sc.OpenTarget();
+    Fix(sc, *fs);
+    CHECK_FALSE(test::Exists(sc.target + "/" + Scenario::kKnownBadPath));
+    std::string backup = sc.target + "/" + BackupPath(kRun, Scenario::kKnownBadPath);
+    CHECK(test::ReadFile(backup) == "EVIL CHANNEL FILE");
+    if (recreate) test::WriteFile(sc.target + "/" + Scenario::kKnownBadPath, "a new driver");
+    UndoResult r = Undo(*fs);
+    if (!recreate) {
+      CHECK(r.conflicts == 0);
+      CHECK(test::TreeState(sc.target) == sc.damaged_state);
+    } else {
+      CHECK(r.conflicts == 1);
+      CHECK(test::ReadFile(sc.target + "/" + Scenario::kKnownBadPath) == "a new driver");
+      CHECK(test::ReadFile(backup) == "EVIL CHANNEL FILE");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lifeboat
