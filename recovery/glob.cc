@@ -3,6 +3,7 @@
 // "a*a*a*a*b" cannot blow the stack).
 #include "recovery/glob.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,13 +17,13 @@ bool WildcardMatch(std::string_view pattern, std::string_view name) {
   size_t p = 0, n = 0;
   size_t star = std::string_view::npos, resume = 0;
   while (n < name.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+    if (p < pattern.size() && (pattern[p] == name[n] || (pattern[p] == '?' && name[n] != '/'))) {
       ++p;
       ++n;
     } else if (p < pattern.size() && pattern[p] == '*') {
       star = p++;
       resume = n;
-    } else if (star != std::string_view::npos) {
+    } else if (star != std::string_view::npos && name[resume] != '/') {  // '*' never swallows a '/'
       p = star + 1;
       n = ++resume;
     } else {
@@ -35,21 +36,23 @@ bool WildcardMatch(std::string_view pattern, std::string_view name) {
 
 namespace {
 
-bool MatchParts(const std::vector<std::string_view>& pat, size_t p, const std::vector<std::string_view>& path, size_t i) {
-  while (p < pat.size()) {
-    if (pat[p] == "**") {
-      // Collapse runs of "**", then try every split point (bounded by depth).
-      while (p + 1 < pat.size() && pat[p + 1] == "**") ++p;
-      if (p + 1 == pat.size()) return true;
-      for (size_t k = i; k <= path.size(); ++k)
-        if (MatchParts(pat, p + 1, path, k)) return true;
-      return false;
-    }
-    if (i >= path.size() || !WildcardMatch(pat[p], path[i])) return false;
-    ++p;
-    ++i;
-  }
-  return i == path.size();
+// Component-wise match with "**" (any number of components), memoised on
+// (pattern index, path index) so repeated "**" cannot go exponential.
+bool MatchParts(const std::vector<std::string_view>& pat, const std::vector<std::string_view>& path) {
+  const size_t P = pat.size(), N = path.size();
+  // memo[p * (N + 1) + i]: 0 unknown, 1 no, 2 yes
+  std::vector<uint8_t> memo((P + 1) * (N + 1), 0);
+  auto rec = [&](auto&& self, size_t p, size_t i) -> bool {
+    uint8_t& m = memo[p * (N + 1) + i];
+    if (m) return m == 2;
+    bool ok;
+    if (p == P) ok = i == N;
+    else if (pat[p] == "**") ok = self(self, p + 1, i) || (i < N && self(self, p, i + 1));
+    else ok = i < N && WildcardMatch(pat[p], path[i]) && self(self, p + 1, i + 1);
+    m = ok ? 2 : 1;
+    return ok;
+  };
+  return rec(rec, 0, 0);
 }
 
 std::vector<std::string_view> Split(std::string_view s) {
@@ -74,7 +77,7 @@ bool PathGlobMatch(std::string_view pattern, std::string_view path) {
   }
   std::vector<std::string_view> pp = Split(pat), parts = Split(p);
   if (pp.size() > 64 || parts.size() > 256) return false;
-  return MatchParts(pp, 0, parts, 0);
+  return MatchParts(pp, parts);
 }
 
 }  // namespace lifeboat

@@ -144,7 +144,30 @@ Result<std::string> CheckedPath(std::string_view raw, const std::string& name, u
   return path;
 }
 
+bool SameAlternatives(const ManifestEntry& a, const ManifestEntry& b) {
+  auto key = [](const ManifestEntry& e) {
+    std::vector<std::pair<Digest, uint64_t>> v;
+    for (const AcceptedCopy& c : e.alternatives) v.emplace_back(c.sha256, c.size);
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  return key(a) == key(b);
+}
+
 }  // namespace
+
+std::string HashLengthHint(size_t digits) {
+  switch (digits) {
+    case 32:
+      return " (that is an MD5 hash; lifeboat needs SHA-256: use sha256sum)";
+    case 40:
+      return " (that is a SHA-1 hash; lifeboat needs SHA-256: use sha256sum)";
+    case 128:
+      return " (that is a SHA-512 hash; lifeboat needs SHA-256: use sha256sum)";
+    default:
+      return "";
+  }
+}
 
 Status ManifestBuilder::Add(std::string_view raw_path, uint64_t size, const Digest& sha256, uint32_t line,
                             std::string version, std::vector<AcceptedCopy> alternatives) {
@@ -185,10 +208,14 @@ Result<Manifest> ManifestBuilder::Finish(ManifestFormat format, const Digest& fi
     }
     const ManifestEntry& first = manifest_.entries[folded_[run_start].second];
     const ManifestEntry& again = manifest_.entries[folded_[i].second];
-    if (first.sha256 != again.sha256 || (first.has_size() && again.has_size() && first.size != again.size)) {
+    const char* what = nullptr;
+    if (first.sha256 != again.sha256) what = "SHA-256";
+    else if (first.has_size() && again.has_size() && first.size != again.size) what = "size";
+    else if (first.version != again.version) what = "version";
+    else if (!SameAlternatives(first, again)) what = "set of alternatives";
+    if (what != nullptr) {
       return ManifestError(name_, again.line,
-                           "'" + again.path + "' is listed again with a different " +
-                               (first.sha256 != again.sha256 ? "SHA-256" : "size") +
+                           "'" + again.path + "' is listed again with a different " + what +
                                (first.line ? " (first at line " + std::to_string(first.line) + ")" : ""));
     }
     manifest_.warnings.push_back(name_ + (again.line ? ":" + std::to_string(again.line) : "") + ": '" +

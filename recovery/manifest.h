@@ -116,6 +116,9 @@ class ManifestBuilder {
   std::vector<std::pair<std::string, uint32_t>> folded_;  // sorted in Finish
 };
 
+// " (that is an MD5 hash; ...)" for hash lengths of other algorithms, else "".
+std::string HashLengthHint(size_t hex_digits);
+
 // "name:line: message" as an invalid-input Status.
 Status ManifestError(const std::string& name, uint32_t line, const std::string& message);
 

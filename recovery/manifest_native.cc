@@ -110,7 +110,11 @@ class NativeParser {
     std::string_view hex, size_text;
     if (!SplitTwo(rest, hex, size_text, path)) return Error(n, "expected '<sha256> <size> <path>'");
     std::optional<Digest> d = DigestFromHex(hex);
-    if (!d) return Error(n, "'" + std::string(hex.substr(0, 70)) + "' is not a SHA-256 (64 hex digits)");
+    if (!d) {
+      bool all_hex = hex.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+      return Error(n, "'" + std::string(hex.substr(0, 70)) + "' is not a SHA-256 (64 hex digits)" +
+                          (all_hex ? HashLengthHint(hex.size()) : ""));
+    }
     digest = *d;
     if (!ParseSize(size_text, size)) return Error(n, "size '" + std::string(size_text.substr(0, 30)) + "' is not a number or '-'");
     size_t bar = path.find(" | ");

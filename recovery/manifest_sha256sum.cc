@@ -26,19 +26,6 @@ size_t HexRun(std::string_view s) {
   return n;
 }
 
-std::string HashLengthHint(size_t digits) {
-  switch (digits) {
-    case 32:
-      return " (that is an MD5 hash; lifeboat needs SHA-256: use sha256sum)";
-    case 40:
-      return " (that is a SHA-1 hash; lifeboat needs SHA-256: use sha256sum)";
-    case 128:
-      return " (that is a SHA-512 hash; lifeboat needs SHA-256: use sha256sum)";
-    default:
-      return "";
-  }
-}
-
 Result<std::string> Unescape(std::string_view s) {
   std::string out;
   out.reserve(s.size());

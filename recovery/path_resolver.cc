@@ -89,6 +89,7 @@ Resolution PathResolver::Resolve(std::string_view clean_path) {
 
 std::vector<std::string> PathResolver::Expand(std::string_view pattern, std::vector<std::string>* problems) {
   std::vector<std::string_view> parts = SplitPath(pattern);
+  if (parts.empty()) return {};
   std::vector<std::string> level = {""};  // directories matched so far
   for (size_t i = 0; i < parts.size(); ++i) {
     bool last = i + 1 == parts.size();

@@ -50,6 +50,7 @@ Result<std::string> NormalizeManifestPath(std::string_view raw) {
       if (u == 0) return Invalid(raw, "contains a NUL byte");
       if (u < 0x20 || u == 0x7F) return Invalid(raw, "contains a control character");
       if (c == ':') return Invalid(raw, "contains ':' (alternate data streams are not allowed)");
+      if (c == '|') return Invalid(raw, "contains '|', which Windows does not allow in names");
     }
     if (!out.empty()) out.push_back('/');
     out.append(comp);

@@ -3,7 +3,9 @@
 // Every path the engine hands to a FileSystem is a "clean relative path":
 // components separated by '/', no leading '/', no empty, '.' or '..'
 // components, no NUL or control characters, no ':' (which on NTFS would name
-// an alternate data stream), and within length limits. The empty string means
+// an alternate data stream), and within length limits. Manifest paths also
+// may not contain '|' (not allowed in Windows names; the native format uses
+// " | " to start a line's options). The empty string means
 // the root itself. Manifest paths (which may use '\' and start with "./") are
 // turned into clean paths by NormalizeManifestPath; anything that cannot be
 // made clean is rejected with a reason, never "fixed up" into another file.

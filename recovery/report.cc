@@ -142,6 +142,7 @@ RunReport ScanReport(const Manifest& m, const ScanResult& scan) {
   RunReport r;
   r.command = "scan";
   SetManifest(r, m);
+  r.warnings.insert(r.warnings.end(), scan.warnings.begin(), scan.warnings.end());
   r.cancelled = scan.cancelled;
   for (size_t i = 0; i < scan.findings.size(); ++i) {
     FileReport fr = FromFinding(m.entries[i], scan.findings[i]);
@@ -163,6 +164,7 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
   r.command = "fix";
   r.dry_run = dry_run;
   SetManifest(r, m);
+  r.warnings.insert(r.warnings.end(), scan.warnings.begin(), scan.warnings.end());
   r.warnings.insert(r.warnings.end(), plan.warnings.begin(), plan.warnings.end());
   r.cancelled = scan.cancelled || plan.cancelled || (exec && exec->cancelled);
   // ok, missing and corrupt count what the scan found; restored and

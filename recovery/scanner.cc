@@ -104,7 +104,11 @@ void FindForbidden(PathResolver& resolver, FileSystem& fs, const Manifest& m, Sc
   for (uint32_t r = 0; r < m.forbid.size(); ++r) by_pattern[FoldCase(m.forbid[r].pattern)].push_back(r);
   std::map<std::string, size_t> by_path;  // disk path -> finding
   for (const auto& [unused, rules] : by_pattern) {
-    for (const std::string& path : resolver.Expand(m.forbid[rules.front()].pattern)) {
+    std::vector<std::string> problems;
+    std::vector<std::string> paths = resolver.Expand(m.forbid[rules.front()].pattern, &problems);
+    for (const std::string& p : problems)
+      result.warnings.push_back("forbid pattern '" + m.forbid[rules.front()].pattern + "': " + p);
+    for (const std::string& path : paths) {
       auto [it, inserted] = by_path.emplace(path, result.forbidden.size());
       if (inserted) {
         ForbidFinding f;

@@ -59,6 +59,7 @@ struct ScanOptions {
 struct ScanResult {
   std::vector<Finding> findings;  // one per manifest entry, same order
   std::vector<ForbidFinding> forbidden;  // files matching forbid patterns, by path
+  std::vector<std::string> warnings;     // e.g. a directory a forbid pattern could not search
   bool cancelled = false;
 };
 

@@ -569,7 +569,7 @@ TEST_CASE("native: the same require path with another hash or size is refused at
 // match but which adds an alt= is not identical: today it is merged as if it
 // were, and the repeat's alternatives vanish without a trace (a file at that
 // hotfix level is then reported as modified and replaced).
-TEST_CASE("native: a repeat that differs in its alternatives is not merged silently" * doctest::may_fail()) {
+TEST_CASE("native: a repeat that differs in its alternatives is not merged silently") {
   Result<Manifest> m =
       Native(Doc("require " + kA + " 1 a.dll\nrequire " + kA + " 1 a.dll | alt=" + kB + ":2\n", 2));
   if (!m.ok()) {
@@ -583,7 +583,7 @@ TEST_CASE("native: a repeat that differs in its alternatives is not merged silen
 // FORMAT.md, "Validation": "a hash that is not 64 hex digits; MD5, SHA-1 and
 // SHA-512 lengths get a hint". The sha256sum parser gives it; the native
 // parser only says "is not a SHA-256".
-TEST_CASE("native: other hash lengths get a hint naming the algorithm" * doctest::may_fail()) {
+TEST_CASE("native: other hash lengths get a hint naming the algorithm") {
   const std::string md5 = "d41d8cd98f00b204e9800998ecf8427e";
   const std::string sha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
   std::string msg = Error(Native(Doc("require " + md5 + " 1 a.dll\n", 1)));
@@ -659,7 +659,7 @@ TEST_CASE("native: FormatNative(ParseNative(x)) parses back to the same model") 
       ":- alt=" + kA + ":7\r\n"
       "forbid " + kD + " - WINDOWS/*/evil*.sys | name=rule-2\r\n"
       "require " + kD + " 9999999999999999999 .\\WINDOWS\\system32\\hal.dll | alt=" + kB + ":-\r\n"
-      "require " + kD + " 9999999999999999999 windows/SYSTEM32/HAL.DLL\r\n"  // merged repeat
+      "require " + kD + " 9999999999999999999 windows/SYSTEM32/HAL.DLL | alt=" + kB + ":-\r\n"  // merged repeat
       "end 6\r\n";
   Result<Manifest> first = Native(text);
   REQUIRE(first.ok());
@@ -703,25 +703,18 @@ TEST_CASE("native: FormatNative of a model from another format parses back") {
   CheckSameModel(expected, *back);
 }
 
-// FormatNative has no error channel, and the sha256sum and mtree readers
-// accept '|' in names (legal on Linux). A name holding " | " is written as a
-// require line whose path stops at the bar and whose tail is read as options:
-// the rewritten manifest names another file and carries a version it never
-// had. `lifeboat manifest import --format sha256sum` goes exactly this way
-// and exits 0 (a name with a bare '|' instead gives a manifest that cannot be
-// read back). A writer should refuse such a model (or the importer must),
-// never change its meaning.
-TEST_CASE("native: FormatNative never writes a line that reads back as another file" * doctest::may_fail()) {
+// Regression (was a may_fail): the sha256sum and mtree readers accepted '|'
+// in names, and FormatNative then wrote a require line whose path stopped at
+// the bar and whose tail read back as options: the rewritten manifest named
+// another file. '|' (not allowed in Windows names) is now refused by every
+// reader, so no model holds one.
+TEST_CASE("native: a path with '|' is refused by every reader, so FormatNative never rewrites it") {
   Result<Manifest> sum = ParseManifest(kA + "  WINDOWS/a.dll | version=9\n", "m.sha256");
-  REQUIRE(sum.ok());
-  REQUIRE(sum->entries.size() == 1);
-  CHECK(sum->entries[0].path == "WINDOWS/a.dll | version=9");
-  Result<Manifest> back = Native(FormatNative(*sum));
-  if (back.ok()) {
-    REQUIRE(back->entries.size() == 1);
-    CHECK(back->entries[0].path == sum->entries[0].path);  // actual: "WINDOWS/a.dll"
-    CHECK(back->entries[0].version.empty());               // actual: "9"
-  }
+  REQUIRE_FALSE(sum.ok());
+  CHECK(Contains(sum.status().message(), "m.sha256:1:"));
+  CHECK(Contains(sum.status().message(), "'|'"));
+  CHECK_FALSE(ParseManifest(kA + "  WINDOWS/b|c.dll\n", "m.sha256").ok());
+  CHECK_FALSE(ParseManifest("#mtree\n./b|c.dll type=file sha256digest=" + kA + "\n", "m.mtree").ok());
 }
 
 // ---------------------------------------------------------------- entry
