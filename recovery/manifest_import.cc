@@ -156,8 +156,15 @@ Result<Manifest> ImportHashdeep(std::string_view text, const std::string& name, 
     if (size_col >= 0 && !ParseU64(f[static_cast<size_t>(size_col)], size))
       return ManifestError(name, lineno, "bad size");
     std::string path(f.back());
-    if (!options.strip_prefix.empty() && path.compare(0, options.strip_prefix.size(), options.strip_prefix) == 0)
-      path = path.substr(options.strip_prefix.size());
+    if (!options.strip_prefix.empty()) {
+      // Whole components only: "/mnt/ref" strips "/mnt/ref/x", never "/mnt/ref2/x".
+      std::string prefix = options.strip_prefix;
+      if (prefix.back() != '/' && prefix.back() != '\\') prefix += '/';
+      std::string p = path, q = prefix;
+      std::replace(p.begin(), p.end(), '\\', '/');
+      std::replace(q.begin(), q.end(), '\\', '/');
+      if (p.compare(0, q.size(), q) == 0) path = path.substr(q.size());
+    }
     if (!path.empty() && (path[0] == '/' || path[0] == '\\' || (path.size() > 1 && path[1] == ':')))
       return ManifestError(name, lineno,
                            "absolute path '" + path +

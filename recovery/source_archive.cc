@@ -55,7 +55,14 @@ class ArchiveSource final : public Source {
 
   Status Survey(const WantFn& want, const std::function<uint64_t(const Candidate&)>& max_bytes,
                 const HashedFn& hashed, ProgressSink& progress, const CancelToken& cancel) override {
-    return Walk(cancel, [&](struct archive* a, const Candidate& c) -> bool {
+    // Hard links: a later name of an already-hashed member reuses its hash.
+    std::unordered_map<uint64_t, std::pair<Digest, uint64_t>> digests;
+    return Walk(cancel, [&](struct archive* a, const Candidate& c, bool link) -> bool {
+      if (link) {
+        auto it = digests.find(c.id);
+        if (it == digests.end() || !want(c)) return true;
+        return hashed(c, it->second.first, it->second.second);
+      }
       if (!want(c)) return true;
       MemberReader reader(a);
       Result<StreamHash> h = HashStream(reader, max_bytes(c), progress, cancel);
@@ -65,28 +72,35 @@ class ArchiveSource final : public Source {
       }
       progress.Advance(1, 0);
       if (h->over_limit) return true;
+      digests[c.id] = {h->digest, h->bytes};
       return hashed(c, h->digest, h->bytes);
     });
   }
 
   Status Fetch(const std::vector<Candidate>& wanted, const ConsumeFn& consume,
                const CancelToken& cancel) override {
-    std::unordered_map<uint64_t, std::string> left;  // ordinal -> expected name
-    for (const Candidate& c : wanted) left.emplace(c.id, c.name);
+    // By ordinal: a hard-link candidate carries its target's ordinal, so the
+    // bytes come from the member that holds them. The executor verifies every
+    // byte it writes, so an archive that changed since is caught there.
+    std::unordered_map<uint64_t, const Candidate*> left;
+    for (const Candidate& c : wanted) left.emplace(c.id, &c);
     if (left.empty()) return Status::Ok();
-    return Walk(cancel, [&](struct archive* a, const Candidate& c) -> bool {
+    return Walk(cancel, [&](struct archive* a, const Candidate& c, bool link) -> bool {
       auto it = left.find(c.id);
-      if (it == left.end() || it->second != c.name) return true;  // another file now: not ours
+      if (link || it == left.end()) return true;
+      const Candidate& asked = *it->second;
       left.erase(it);
       MemberReader reader(a);
-      consume(c, reader);
+      consume(asked, reader);
       return !left.empty();
     });
   }
 
  private:
-  // Calls visit(archive, candidate) for each regular-file member until it
-  // returns false. Header errors end the walk with a non-OK Status.
+  // Calls visit(archive, candidate, is_link) for each regular-file member
+  // until it returns false. A hard link to an earlier member comes with
+  // is_link set and the earlier member's ordinal and size (its data is
+  // there). Header errors end the walk with a non-OK Status.
   template <typename Visit>
   Status Walk(const CancelToken& cancel, Visit&& visit) {
     ArchivePtr a(archive_read_new());
@@ -94,6 +108,7 @@ class ArchiveSource final : public Source {
     if (archive_read_open_filename(a.get(), location_.c_str(), 1 << 16) != ARCHIVE_OK)
       return Error(a.get(), "cannot open");
     uint64_t ordinal = 0;
+    std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> files;  // name -> ordinal, size
     for (;;) {
       if (cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");
       struct archive_entry* e = nullptr;
@@ -101,14 +116,23 @@ class ArchiveSource final : public Source {
       if (r == ARCHIVE_EOF) return Status::Ok();
       if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) return Error(a.get(), "unreadable after member " + std::to_string(ordinal));
       uint64_t id = ordinal++;
-      if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) != nullptr) continue;
       Candidate c;
-      c.id = id;
       c.name = CleanMemberName(archive_entry_pathname(e));
+      if (const char* target = archive_entry_hardlink(e)) {
+        auto it = files.find(CleanMemberName(target));
+        if (it == files.end()) continue;  // a link to something that is not a regular file
+        c.id = it->second.first;
+        c.size = it->second.second;
+        if (!visit(a.get(), c, true)) return Status::Ok();
+        continue;
+      }
+      if (archive_entry_filetype(e) != AE_IFREG) continue;
+      c.id = id;
       c.size = archive_entry_size_is_set(e) && archive_entry_size(e) >= 0
                    ? static_cast<uint64_t>(archive_entry_size(e))
                    : kUnknownCandidateSize;
-      if (!visit(a.get(), c)) return Status::Ok();
+      files.emplace(c.name, std::make_pair(c.id, c.size));
+      if (!visit(a.get(), c, false)) return Status::Ok();
     }
   }
 
