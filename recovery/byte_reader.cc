@@ -45,6 +45,30 @@ class MemoryByteReader final : public ByteReader {
 
 }  // namespace
 
+Result<std::string> ReadAll(ByteReader& in, uint64_t max_bytes, const std::string& name) {
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    Result<size_t> n = in.Read(buf, sizeof buf);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return data;
+    if (data.size() + *n > max_bytes)
+      return Status::Error(Status::Code::kInvalidInput,
+                           name + ": larger than " + std::to_string(max_bytes) + " bytes, refused");
+    data.append(buf, *n);
+  }
+}
+
+bool ParseDecimal(std::string_view s, uint64_t& out, size_t max_digits) {
+  if (s.empty() || s.size() > max_digits || max_digits > 19) return false;
+  out = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
+}
+
 Result<std::unique_ptr<ByteReader>> OpenFileReader(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(errno, "open " + path);

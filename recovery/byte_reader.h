@@ -19,6 +19,13 @@ class ByteReader {
   virtual Result<size_t> Read(char* buf, size_t cap) = 0;
 };
 
+// Reads `in` to the end; more than `max_bytes` is an error naming `name`.
+Result<std::string> ReadAll(ByteReader& in, uint64_t max_bytes, const std::string& name);
+
+// Parses a decimal number of at most `max_digits` digits (no sign, no
+// spaces). False on anything else, including overflow of the digit limit.
+bool ParseDecimal(std::string_view s, uint64_t& out, size_t max_digits = 19);
+
 // Opens `path` read-only (following symlinks: the caller named this file).
 Result<std::unique_ptr<ByteReader>> OpenFileReader(const std::string& path);
 // Takes ownership of an open file descriptor.

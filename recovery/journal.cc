@@ -238,17 +238,9 @@ Result<JournalContents> DecodeJournal(std::string_view data, const std::string& 
 Result<JournalContents> ReadJournal(FileSystem& fs, const std::string& path) {
   Result<std::unique_ptr<ByteReader>> in = fs.OpenRead(path);
   if (!in.ok()) return in.status();
-  std::string data;
-  char buf[65536];
-  for (;;) {
-    Result<size_t> n = (*in)->Read(buf, sizeof buf);
-    if (!n.ok()) return n.status();
-    if (*n == 0) break;
-    data.append(buf, *n);
-    if (data.size() > (256u << 20))
-      return Status::Error(Status::Code::kInvalidInput, fs.Describe(path) + ": journal larger than 256 MiB");
-  }
-  return DecodeJournal(data, fs.Describe(path));
+  Result<std::string> data = ReadAll(**in, 256u << 20, fs.Describe(path));
+  if (!data.ok()) return data.status();
+  return DecodeJournal(*data, fs.Describe(path));
 }
 
 Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(FileSystem& fs, const std::string& path) {

@@ -29,16 +29,6 @@ std::vector<std::string_view> Lines(std::string_view text) {
   return out;
 }
 
-bool ParseU64(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 19) return false;
-  out = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return true;
-}
-
 // Dotted file versions compared numerically: 10.0.19041.1151 > 10.0.19041.985.
 std::vector<uint64_t> VersionKey(const std::string& v) {
   std::vector<uint64_t> out;
@@ -110,7 +100,7 @@ bool UbrOf(const json& update, uint64_t& ubr) {
   if (rv == info->end() || !rv->is_string()) return false;
   std::string s = rv->get<std::string>();
   size_t dot = s.find('.');
-  return dot != std::string::npos && ParseU64(std::string_view(s).substr(dot + 1), ubr);
+  return dot != std::string::npos && ParseDecimal(std::string_view(s).substr(dot + 1), ubr);
 }
 
 }  // namespace
@@ -153,7 +143,7 @@ Result<Manifest> ImportHashdeep(std::string_view text, const std::string& name, 
     std::optional<Digest> d = DigestFromHex(f[static_cast<size_t>(sha_col)]);
     if (!d) return ManifestError(name, lineno, "bad sha256 '" + std::string(f[static_cast<size_t>(sha_col)]) + "'");
     uint64_t size = kUnknownSize;
-    if (size_col >= 0 && !ParseU64(f[static_cast<size_t>(size_col)], size))
+    if (size_col >= 0 && !ParseDecimal(f[static_cast<size_t>(size_col)], size))
       return ManifestError(name, lineno, "bad size");
     std::string path(f.back());
     if (!options.strip_prefix.empty()) {
@@ -194,9 +184,9 @@ Result<Manifest> ImportWinbindex(std::string_view json_text, const std::string& 
   uint64_t ubr_lo = 0, ubr_hi = UINT64_MAX;
   if (!options.ubr.empty()) {
     size_t dash = options.ubr.find('-');
-    bool ok = dash == std::string::npos ? ParseU64(options.ubr, ubr_lo) && (ubr_hi = ubr_lo, true)
-                                        : ParseU64(options.ubr.substr(0, dash), ubr_lo) &&
-                                              ParseU64(options.ubr.substr(dash + 1), ubr_hi);
+    bool ok = dash == std::string::npos ? ParseDecimal(options.ubr, ubr_lo) && (ubr_hi = ubr_lo, true)
+                                        : ParseDecimal(options.ubr.substr(0, dash), ubr_lo) &&
+                                              ParseDecimal(options.ubr.substr(dash + 1), ubr_hi);
     if (!ok) return Status::Error(Status::Code::kInvalidInput, "--ubr must be N or N-M");
   }
 

@@ -18,13 +18,7 @@ bool ParseSize(std::string_view s, uint64_t& out) {
     out = kUnknownSize;
     return true;
   }
-  if (s.empty() || s.size() > 19) return false;
-  out = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return true;
+  return ParseDecimal(s, out);
 }
 
 std::string SizeText(uint64_t size) { return size == kUnknownSize ? "-" : std::to_string(size); }

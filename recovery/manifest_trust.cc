@@ -103,17 +103,7 @@ const char* SignatureStateName(SignatureState s) {
 Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes) {
   Result<std::unique_ptr<ByteReader>> in = OpenFileReader(path);
   if (!in.ok()) return in.status();
-  std::string data;
-  char buf[65536];
-  for (;;) {
-    Result<size_t> n = (*in)->Read(buf, sizeof buf);
-    if (!n.ok()) return n.status();
-    if (*n == 0) return data;
-    if (data.size() + *n > max_bytes)
-      return Status::Error(Status::Code::kInvalidInput,
-                           path + ": larger than " + std::to_string(max_bytes) + " bytes, refused");
-    data.append(buf, *n);
-  }
+  return ReadAll(**in, max_bytes, path);
 }
 
 Result<CheckedManifest> LoadCheckedManifest(const std::string& path, ManifestFormat format,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "recovery/byte_reader.h"
 #include "recovery/case_fold.h"
 
 namespace lifeboat {
@@ -15,15 +16,7 @@ const char* const kKeys[] = {"family", "version", "build", "sp", "ubr", "arch", 
 
 bool IsNumericKey(std::string_view k) { return k == "build" || k == "sp" || k == "ubr"; }
 
-bool ParseNumber(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 9) return false;
-  out = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return true;
-}
+bool ParseNumber(std::string_view s, uint64_t& out) { return ParseDecimal(s, out, 9); }
 
 // "N" or "N-M" -> [lo, hi]
 bool ParseRange(std::string_view s, uint64_t& lo, uint64_t& hi) {
