@@ -12,9 +12,13 @@ packages=(
   libarchive-dev zlib1g-dev libcli11-dev libncurses-dev doctest-dev libssl-dev nlohmann-json3-dev
   # libarchive's own dependencies, needed for a static link
   libacl1-dev libattr1-dev liblzma-dev libbz2-dev libzstd-dev liblz4-dev nettle-dev
+  # Windows volumes: registry hives, NTFS in user space, and the tools the
+  # repair commands run (ntfs-3g mounts, dislocker for BitLocker)
+  libhivex-dev ntfs-3g-dev ntfs-3g dislocker
   # used by the tests: bsdtar (mtree manifests, zip/7z sources), jq (JSON reports),
-  # signify (signature interoperability), hashdeep (manifest import)
-  libarchive-tools jq signify-openbsd hashdeep
+  # signify (signature interoperability), hashdeep (manifest import),
+  # hivexsh/hivexget (checking the hive fixtures)
+  libarchive-tools jq signify-openbsd hashdeep libhivex-bin
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev llvm)

@@ -12,6 +12,7 @@ void AddScanCommand(CLI::App& app, int& exit_code);
 void AddFixCommand(CLI::App& app, int& exit_code);
 void AddUndoCommand(CLI::App& app, int& exit_code);
 void AddManifestCommand(CLI::App& app, int& exit_code);
+void AddDetectCommand(CLI::App& app, int& exit_code);
 // The subcommands of `manifest`, one file each.
 void AddManifestKeyCommands(CLI::App& manifest, int& exit_code);
 void AddManifestEditCommands(CLI::App& manifest, int& exit_code);
