@@ -58,6 +58,7 @@ struct RunReport {
   std::string command;  // scan | fix | undo
   std::string run_id;
   std::string target;
+  std::string target_args;  // the target as command-line options, for hints ("--image disk.img --partition 2")
   bool dry_run = false;
   bool has_manifest = false;
   std::string manifest_path;

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -23,23 +24,7 @@
 namespace lifeboat {
 namespace {
 
-void AddSafety(VolumeReport& v) {
-  if (v.bitlocker)
-    v.unsafe_reasons.push_back(
-        "BitLocker: the volume is encrypted; unlock it first (--recovery-password or --bitlocker-key)");
-  if (v.hibernation == HiberState::kHibernated || v.hibernation == HiberState::kResuming ||
-      v.hibernation == HiberState::kUnknown)
-    v.unsafe_reasons.push_back(
-        std::string("hibernation: Windows is hibernated or shut down with Fast Startup (hiberfil.sys '") +
-        v.hiber_magic + "'); anything written now is lost or corrupts the volume when Windows resumes. Boot "
-        "Windows and shut it down fully (shift+Shut down), or give --discard-hibernation to throw the saved "
-        "session away");
-  if (v.dirty.value_or(false))
-    v.unsafe_reasons.push_back(
-        "dirty: the NTFS volume was not cleanly unmounted; run chkdsk /f from Windows (or ntfsfix), or give "
-        "--ignore-dirty");
-  if (v.read_only) v.unsafe_reasons.push_back("read-only: the device or mount is read-only");
-}
+void AddSafety(VolumeReport& v) { v.unsafe_reasons = UnsafeReasons(v, SafetyOverrides{}); }
 
 void Inspect(FileSystem& fs, VolumeReport& v) {
   v.hibernation = ReadHiberState(fs, &v.hiber_magic);
@@ -96,13 +81,38 @@ HiberState ReadHiberState(FileSystem& fs, std::string* magic) {
   return HiberState::kUnknown;
 }
 
+std::vector<std::string> UnsafeReasons(const VolumeReport& v, const SafetyOverrides& o) {
+  std::vector<std::string> out;
+  if (v.bitlocker)
+    out.push_back(
+        "BitLocker: the volume is encrypted; unlock it with --recovery-password, --bitlocker-key FILE.BEK, or "
+        "--bitlocker-keys FILE.csv (a fleet's volume id -> recovery password list)");
+  bool hibernated = v.hibernation == HiberState::kHibernated || v.hibernation == HiberState::kResuming ||
+                    v.hibernation == HiberState::kUnknown;
+  if (hibernated && !o.discard_hibernation)
+    out.push_back(
+        std::string("hibernation: Windows is hibernated or shut down with Fast Startup (hiberfil.sys '") +
+        v.hiber_magic + "'); anything written now is lost or corrupts the volume when Windows resumes. Boot "
+        "Windows and shut it down fully (shift+Shut down), or give --discard-hibernation to throw the saved "
+        "session away");
+  if (v.dirty.value_or(false) && !o.ignore_dirty)
+    out.push_back(
+        "dirty: the NTFS volume was not cleanly unmounted; run chkdsk /f from Windows (or ntfsfix), or give "
+        "--ignore-dirty");
+  if (v.read_only)
+    out.push_back(
+        "read-only: the device, image or mount is read-only; mount it read-write (mount -o remount,rw), clear "
+        "the device's read-only flag (blockdev --setrw), or repair a writable copy");
+  return out;
+}
+
 Result<std::vector<VolumeReport>> ProbeDisk(const std::string& path) {
   Result<std::unique_ptr<BlockReader>> disk = OpenBlockReader(path);
   if (!disk.ok()) return disk.status();
   struct stat st;
   bool device = ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode);
   std::string block = path.substr(path.rfind('/') + 1);
-  bool disk_ro = device && SysFlag(block, "ro");
+  bool disk_ro = device ? SysFlag(block, "ro") : ::access(path.c_str(), W_OK) != 0;
   Result<PartitionTable> table = ReadPartitionTable(**disk);
   if (!table.ok()) return table.status();
   std::vector<VolumeReport> out;

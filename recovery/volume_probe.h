@@ -45,6 +45,14 @@ struct VolumeReport {
   bool writable() const { return unsafe_reasons.empty(); }
 };
 
+// What makes writing to `v` unsafe, each with the way forward; the overrides
+// drop the reasons the technician chose to accept.
+struct SafetyOverrides {
+  bool discard_hibernation = false;  // the saved session is deleted on mount (ntfs-3g remove_hiberfile)
+  bool ignore_dirty = false;
+};
+std::vector<std::string> UnsafeReasons(const VolumeReport& v, const SafetyOverrides& o);
+
 // All volumes of a disk image or block device (partition table or a whole
 // volume). Never mounts anything: NTFS is read in user space.
 Result<std::vector<VolumeReport>> ProbeDisk(const std::string& path);

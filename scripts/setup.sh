@@ -17,8 +17,9 @@ packages=(
   libhivex-dev ntfs-3g-dev ntfs-3g dislocker
   # used by the tests: bsdtar (mtree manifests, zip/7z sources), jq (JSON reports),
   # signify (signature interoperability), hashdeep (manifest import),
-  # hivexsh/hivexget (checking the hive fixtures)
-  libarchive-tools jq signify-openbsd hashdeep libhivex-bin
+  # hivexsh/hivexget (checking the hive fixtures), sfdisk and mkfs.fat (disk
+  # image fixtures: partition tables, the EFI system partition)
+  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev llvm)

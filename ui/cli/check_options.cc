@@ -6,13 +6,86 @@
 #include "recovery/filesystem_posix.h"
 #include "recovery/manifest_select.h"
 #include "recovery/os_spec.h"
+#include "ui/report/text_report.h"
 
 namespace lifeboat::ui {
 
-void AddCheckOptions(CLI::App* cmd, CheckOptions& o) {
-  cmd->add_option("-t,--target", o.target, "Root of the Windows volume (a mounted directory)")
-      ->required()
+std::string TargetOptions::name() const {
+  if (!spec.directory.empty()) return AbsolutePath(spec.directory);
+  std::string n = spec.image.empty() ? spec.device : spec.image;
+  if (spec.partition != 0) n += "#" + std::to_string(spec.partition);
+  return n;
+}
+
+std::string TargetOptions::Args(const Target& t) const {
+  auto quote = [](const std::string& s) {
+    if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,@") ==
+        std::string::npos)
+      return s;
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  if (!spec.directory.empty()) return "--target " + quote(AbsolutePath(spec.directory));
+  std::string a = spec.image.empty() ? "--device " + quote(spec.device) : "--image " + quote(AbsolutePath(spec.image));
+  if (t.volume().partition != 0) a += " --partition " + std::to_string(t.volume().partition);
+  return a;
+}
+
+void AddTargetOptions(CLI::App* cmd, TargetOptions& o, bool write) {
+  cmd->add_option("-t,--target", o.spec.directory, "Root of the Windows volume, already mounted (or a plain tree)")
       ->option_text("DIR");
+  cmd->add_option("--image", o.spec.image, "A raw disk or partition image holding the Windows volume")
+      ->option_text("FILE");
+  cmd->add_option("--device", o.spec.device, "A disk or partition device, e.g. /dev/sda or /dev/sda2")
+      ->option_text("DEV");
+  cmd->add_option("--partition", o.spec.partition,
+                  "Partition number on --image/--device (default: the one holding Windows)")
+      ->check(CLI::Range(1, 128))
+      ->option_text("N");
+  cmd->add_option("--recovery-password", o.keys.recovery_password,
+                  "Unlock a BitLocker volume (48-digit recovery password) with dislocker")
+      ->option_text("DIGITS");
+  cmd->add_option("--bitlocker-key", o.keys.key_file, "Unlock a BitLocker volume with a .BEK startup key file")
+      ->option_text("FILE");
+  cmd->add_option("--bitlocker-keys", o.keys.keys_csv,
+                  "For fleets: a CSV of \"volume id,recovery password\" lines; the password for this volume "
+                  "is looked up by its id (e.g. /dev/sda2) or label")
+      ->option_text("CSV");
+  if (!write) return;
+  cmd->add_flag("--discard-hibernation", o.write.overrides.discard_hibernation,
+                "Write to a hibernated / Fast Startup volume by discarding the saved Windows session "
+                "(like ntfs-3g remove_hiberfile; unsaved work in it is lost)");
+  cmd->add_flag("--ignore-dirty", o.write.overrides.ignore_dirty,
+                "Write to an NTFS volume marked dirty (run chkdsk /f afterwards)");
+  cmd->add_option("--driver", o.write.driver, "NTFS driver for --image/--device: auto (ntfs3, else ntfs-3g), ntfs3, ntfs-3g")
+      ->check(CLI::IsMember({"auto", "ntfs3", "ntfs-3g"}))
+      ->option_text("NAME");
+}
+
+std::unique_ptr<Target> OpenTarget(const std::string& command, const TargetOptions& o, const OutputOptions& out,
+                                   bool write, int& code) {
+  Status valid = ValidateTargetSpec(o.spec);
+  if (!valid.ok()) {
+    code = EmitError(command, o.name(), valid.message(), out, kExitUsage);
+    return nullptr;
+  }
+  Result<std::unique_ptr<Target>> t = Target::Locate(o.spec, o.keys);
+  if (!t.ok()) {
+    code = EmitError(command, o.name(), t.status().message(), out, kExitOperational);
+    return nullptr;
+  }
+  Result<FileSystem*> fs = write ? (*t)->OpenForWrite(o.write) : (*t)->OpenForRead();
+  if (!fs.ok()) {
+    code = EmitError(command, (*t)->display(), fs.status().message(), out, kExitOperational);
+    return nullptr;
+  }
+  for (const std::string& w : (*t)->warnings()) std::cerr << "lifeboat " << command << ": " << Printable(w) << '\n';
+  return std::move(t).value();
+}
+
+void AddCheckOptions(CLI::App* cmd, CheckOptions& o, bool write) {
+  AddTargetOptions(cmd, o.target, write);
   CLI::Option* manifest =
       cmd->add_option("-m,--manifest", o.manifest, "Known-good hashes: a lifeboat (.lbm), sha256sum or BSD mtree file")
           ->option_text("FILE");
@@ -47,23 +120,43 @@ void CheckInputs::Annotate(RunReport& r) const {
 }
 
 std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const CheckOptions& o, bool require_signed,
-                                             int& code) {
+                                             bool write, int& code) {
+  std::string name = o.target.name();
   auto fail = [&](const std::string& msg, int exit) {
-    code = EmitError(command, o.target, msg, o.out, exit);
+    code = EmitError(command, name, msg, o.out, exit);
     return nullptr;
   };
   Result<ManifestFormat> format = ParseFormatName(o.format);
   if (!format.ok()) return fail(format.status().message(), kExitUsage);
+  if (o.manifest.empty() && o.manifest_dir.empty())
+    return fail("give --manifest FILE, or --manifest-dir DIR (with --os, or detected from the volume)", kExitUsage);
+  Status valid = ValidateTargetSpec(o.target.spec);
+  if (!valid.ok()) return fail(valid.message(), kExitUsage);
+
+  // Find the volume first: its Windows version chooses the manifest.
+  Result<std::unique_ptr<Target>> target = Target::Locate(o.target.spec, o.target.keys);
+  if (!target.ok()) return fail(target.status().message(), kExitOperational);
+  name = (*target)->display();
+  std::vector<std::string> notes;
 
   std::string path = o.manifest;
   if (path.empty()) {
-    if (o.manifest_dir.empty()) return fail("give --manifest FILE, or --manifest-dir DIR with --os", kExitUsage);
-    if (o.os.empty())
-      return fail("--manifest-dir needs --os to choose, e.g. --os \"version=5.1 build=2600 sp=3 arch=x86\"",
-                  kExitUsage);
-    Result<OsSpec> os = ParseOsSpec(o.os, /*allow_ranges=*/false);
-    if (!os.ok()) return fail(os.status().message(), kExitUsage);
-    Result<std::string> chosen = SelectManifest(o.manifest_dir, *os);
+    OsSpec os;
+    if (!o.os.empty()) {
+      Result<OsSpec> given = ParseOsSpec(o.os, /*allow_ranges=*/false);
+      if (!given.ok()) return fail(given.status().message(), kExitUsage);
+      os = *given;
+    } else {
+      const std::vector<WindowsInstall>& found = (*target)->volume().windows;
+      if (found.size() != 1)
+        return fail((found.empty() ? "no Windows installation detected on " : "more than one Windows installation on ") +
+                        name + "; give --os, e.g. --os \"version=5.1 build=2600 sp=3 arch=x86\" (see lifeboat detect)",
+                    kExitOperational);
+      os = found[0].Os();
+      notes.push_back("detected " + found[0].name + " (" + FormatOsSpec(os) + ") in \\" + found[0].system_root +
+                      " on " + name);
+    }
+    Result<std::string> chosen = SelectManifest(o.manifest_dir, os);
     if (!chosen.ok()) return fail("no manifest chosen, nothing was done: " + chosen.status().message(), kExitOperational);
     path = *chosen;
   }
@@ -76,6 +169,7 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
   if (!loaded.ok()) return fail("manifest rejected, nothing was done: " + loaded.status().message(), kExitOperational);
 
   auto in = std::make_unique<CheckInputs>();
+  in->warnings = notes;
   in->signature = loaded->signature;
   const SignatureCheck& sig = in->signature;
   if (!o.manifest_dir.empty()) in->warnings.push_back("manifest chosen for this installation: " + path);
@@ -95,9 +189,14 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
     in->warnings.push_back(warning);
   }
   in->manifest = std::move(loaded->manifest);
-  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(o.target);
+  in->target = std::move(target).value();
+  Result<FileSystem*> fs = write ? in->target->OpenForWrite(o.target.write) : in->target->OpenForRead();
   if (!fs.ok()) return fail(fs.status().message(), kExitOperational);
-  in->fs = std::move(fs).value();
+  in->fs = *fs;
+  for (const std::string& w : in->target->warnings()) {
+    std::cerr << "lifeboat " << command << ": " << Printable(w) << '\n';
+    in->warnings.push_back(w);
+  }
   return in;
 }
 

@@ -1,4 +1,4 @@
-// Options shared by `scan` and `fix` (target, manifest or manifest directory,
+// Options shared by `scan` and `fix` (the volume, manifest or manifest directory,
 // trust, jobs), and loading them: the manifest is chosen, its signature
 // checked and the file parsed completely before anything else happens.
 #pragma once
@@ -12,12 +12,33 @@
 #include "recovery/manifest.h"
 #include "recovery/manifest_trust.h"
 #include "recovery/report.h"
+#include "recovery/target_volume.h"
 #include "ui/cli/cli_common.h"
 
 namespace lifeboat::ui {
 
+// Which volume: --target DIR, --image FILE or --device DEV (+ --partition N),
+// BitLocker keys, and for writing commands the safety overrides.
+struct TargetOptions {
+  TargetSpec spec;
+  UnlockKeys keys;
+  WriteOptions write;
+  // The name given on the command line, for messages before the volume is found.
+  std::string name() const;
+  // The options that name `t` again, for hints: "--image 'my disk.img' --partition 2".
+  std::string Args(const Target& t) const;
+};
+
+// `write`: also --discard-hibernation, --ignore-dirty and --driver.
+void AddTargetOptions(CLI::App* cmd, TargetOptions& o, bool write);
+
+// Finds the volume and opens it for reading or writing. On failure prints the
+// error (and JSON error report), stores the exit code in `code` and returns null.
+std::unique_ptr<Target> OpenTarget(const std::string& command, const TargetOptions& o, const OutputOptions& out,
+                                   bool write, int& code);
+
 struct CheckOptions {
-  std::string target;
+  TargetOptions target;
   std::string manifest;
   std::string manifest_dir;
   std::string os;
@@ -30,13 +51,15 @@ struct CheckOptions {
   OutputOptions out;
 };
 
-void AddCheckOptions(CLI::App* cmd, CheckOptions& o);
+// `write`: the command writes (fix): adds the safety overrides.
+void AddCheckOptions(CLI::App* cmd, CheckOptions& o, bool write);
 
 struct CheckInputs {
   Manifest manifest;
   SignatureCheck signature;
   std::vector<std::string> warnings;  // e.g. "unsigned manifest"
-  std::unique_ptr<FileSystem> fs;
+  std::unique_ptr<Target> target;
+  FileSystem* fs = nullptr;  // owned by target
 
   // Copies the signature result and warnings into a report.
   void Annotate(RunReport& r) const;
@@ -46,7 +69,8 @@ struct CheckInputs {
 // key unless --allow-unsigned. A signature that does not match is refused by
 // every command. On failure prints the error (and JSON error report) and
 // returns the exit code to use in `code`.
+// `write`: open the volume for writing (fix), after checking it is safe.
 std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const CheckOptions& o, bool require_signed,
-                                             int& code);
+                                             bool write, int& code);
 
 }  // namespace lifeboat::ui

@@ -70,7 +70,16 @@ int Emit(const RunReport& r, const OutputOptions& o) {
 
 int EmitError(const std::string& command, const std::string& target, const std::string& message,
               const OutputOptions& o, int code) {
-  std::cerr << "lifeboat " << command << ": error: " << Printable(message) << '\n';
+  // A multi-line message (the reasons a volume is unsafe) keeps its lines.
+  std::string_view rest = message;
+  std::string prefix = "lifeboat " + command + ": error: ";
+  for (;;) {
+    size_t nl = rest.find('\n');
+    std::cerr << prefix << Printable(rest.substr(0, nl)) << '\n';
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+    prefix = "  ";
+  }
   if (!o.json.empty()) {
     RunReport r;
     r.command = command;

@@ -28,16 +28,19 @@ int RunFix(const FixOptions& o) {
   const OutputOptions& out = o.check.out;
   bool interactive = IsTerminal(0) && IsTerminal(2);
   if (!o.dry_run && !o.yes && !interactive)
-    return EmitError("fix", o.check.target,
+    return EmitError("fix", o.check.target.name(),
                      "not on a terminal: add --yes to repair unattended, or --dry-run to see the plan", out,
                      kExitUsage);
   int code = 0;
-  std::unique_ptr<CheckInputs> in = OpenCheckInputs("fix", o.check, /*require_signed=*/true, code);
+  std::unique_ptr<CheckInputs> in = OpenCheckInputs("fix", o.check, /*require_signed=*/true, /*write=*/!o.dry_run, code);
   if (!in) return code;
+  if (o.dry_run)
+    for (const std::string& reason : UnsafeReasons(in->target->volume(), o.check.target.write.overrides))
+      in->warnings.push_back("fix without --dry-run would refuse to write: " + reason);
   std::vector<std::unique_ptr<Source>> sources;
   for (const std::string& path : o.sources) {
     Result<std::unique_ptr<Source>> s = OpenSource(path);
-    if (!s.ok()) return EmitError("fix", o.check.target, s.status().message(), out);
+    if (!s.ok()) return EmitError("fix", in->target->display(), s.status().message(), out);
     sources.push_back(std::move(s).value());
   }
 
@@ -50,7 +53,7 @@ int RunFix(const FixOptions& o) {
 
   auto report_without_run = [&] {
     RunReport r = FixReport(in->manifest, scan, plan, nullptr, o.dry_run);
-    r.target = AbsolutePath(o.check.target);
+    r.target = in->target->display();
     in->Annotate(r);
     return r;
   };
@@ -66,13 +69,13 @@ int RunFix(const FixOptions& o) {
   if (plan.steps.empty()) {  // nothing to write: no run, no journal
     ExecuteResult none;
     RunReport r = FixReport(in->manifest, scan, plan, &none);
-    r.target = AbsolutePath(o.check.target);
+    r.target = in->target->display();
     in->Annotate(r);
     return Emit(r, out);
   }
   if (!o.yes) {
     WritePlan(std::cerr, in->manifest, plan);
-    if (!AskYesNo("Write these " + std::to_string(plan.steps.size()) + " file(s) to " + o.check.target + "?")) {
+    if (!AskYesNo("Write these " + std::to_string(plan.steps.size()) + " file(s) to " + in->target->display() + "?")) {
       RunReport r = report_without_run();
       r.cancelled = true;
       ComputeExitCode(r);
@@ -87,18 +90,18 @@ int RunFix(const FixOptions& o) {
     if (lock.status().code() == Status::Code::kReadOnly || lock.status().code() == Status::Code::kPermission)
       msg += " (the target is not writable: mount it read-write, e.g. `mount -o remount,rw`, and run fix again; "
              "nothing was written)";
-    return EmitError("fix", o.check.target, msg, out);
+    return EmitError("fix", in->target->display(), msg, out);
   }
   std::time_t now = std::time(nullptr);
   Result<std::vector<std::string>> recovered = RecoverInterruptedRuns(*in->fs, now);
-  if (!recovered.ok()) return EmitError("fix", o.check.target, recovered.status().message(), out);
+  if (!recovered.ok()) return EmitError("fix", in->target->display(), recovered.status().message(), out);
 
   Result<uint64_t> sequence = NextRunSequence(*in->fs);
-  if (!sequence.ok()) return EmitError("fix", o.check.target, sequence.status().message(), out);
+  if (!sequence.ok()) return EmitError("fix", in->target->display(), sequence.status().message(), out);
   ExecuteOptions exec_opts;
   exec_opts.run_id = NewRunId(now);
   exec_opts.sequence = *sequence;
-  exec_opts.target = AbsolutePath(o.check.target);
+  exec_opts.target = in->target->display();
   exec_opts.manifest = in->manifest.name;
   exec_opts.manifest_sha256 = ToHex(in->manifest.file_sha256);
   exec_opts.now = now;
@@ -107,10 +110,17 @@ int RunFix(const FixOptions& o) {
   progress.reset();
 
   RunReport r = FixReport(in->manifest, scan, plan, &exec);
-  r.target = AbsolutePath(o.check.target);
+  r.target = in->target->display();
   in->Annotate(r);
   r.run_id = exec_opts.run_id;
+  r.target_args = o.check.target.Args(*in->target);
   r.warnings.insert(r.warnings.begin(), recovered->begin(), recovered->end());
+  lock.value().reset();
+  Status closed = in->target->Close();  // unmounts an --image/--device volume: every write reaches the disk
+  if (!closed.ok() && r.error.empty()) {
+    r.error = closed.message();
+    ComputeExitCode(r);
+  }
   return Emit(r, out);
 }
 
@@ -119,7 +129,7 @@ int RunFix(const FixOptions& o) {
 void AddFixCommand(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<FixOptions>();
   CLI::App* cmd = app.add_subcommand("fix", "Restore missing and corrupt files from verified copies");
-  AddCheckOptions(cmd, opts->check);
+  AddCheckOptions(cmd, opts->check, /*write=*/true);
   cmd->add_option("-s,--source", opts->sources,
                   "Where good copies may be: a directory or an archive (tar, tar.gz, zip, 7z, cab, iso); "
                   "repeatable, searched in order")
@@ -132,7 +142,13 @@ void AddFixCommand(CLI::App& app, int& exit_code) {
       "Each write goes to a temp file that is fsynced and hashed again before it is renamed\n"
       "into place; a replaced file is kept in <target>/lifeboat/backup/<run>/ and every step\n"
       "is journaled in <target>/lifeboat/journal/, so `lifeboat undo` can revert the run.\n\n"
+      "With --image or --device the volume is checked and mounted read-write by lifeboat\n"
+      "(kernel ntfs3, else ntfs-3g) and unmounted at the end. fix refuses (exit 8, nothing\n"
+      "written) a volume that is hibernated or used Fast Startup, is marked dirty, is\n"
+      "BitLocker-locked or is read-only, and says what to do; --discard-hibernation and\n"
+      "--ignore-dirty accept those risks, --recovery-password/--bitlocker-key unlock.\n\n"
       "Example:\n"
+      "  lifeboat fix --device /dev/sda --manifest-dir /lifeboat/manifests --source payload.tar.gz\n"
       "  lifeboat fix --target /mnt/win --manifest xp-sp3-x86.sha256 \\\n"
       "      --source /media/usb/payload --source /mnt/win/WINDOWS/system32/dllcache\n"
       "  lifeboat fix -t /mnt/win -m xp.sha256 -s payload.tar.gz --dry-run\n\n"

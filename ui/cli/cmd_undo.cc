@@ -5,10 +5,10 @@
 #include <iostream>
 #include <memory>
 
-#include "recovery/filesystem_posix.h"
 #include "recovery/report.h"
 #include "recovery/undo.h"
 #include "recovery/workspace.h"
+#include "ui/cli/check_options.h"
 #include "ui/cli/cli_common.h"
 #include "ui/cli/commands.h"
 #include "ui/report/text_report.h"
@@ -17,7 +17,7 @@ namespace lifeboat::ui {
 namespace {
 
 struct UndoOptions {
-  std::string target;
+  TargetOptions target;
   std::string run;
   bool all = false;
   bool list = false;
@@ -33,11 +33,11 @@ std::string RunState(const RunInfo& r) {
   return "interrupted (not yet recovered)";
 }
 
-int ListRunsCommand(FileSystem& fs, const UndoOptions& o) {
+int ListRunsCommand(FileSystem& fs, const std::string& name, const UndoOptions& o) {
   Result<std::vector<RunInfo>> runs = ListRuns(fs);
-  if (!runs.ok()) return EmitError("undo", o.target, runs.status().message(), o.out);
+  if (!runs.ok()) return EmitError("undo", name, runs.status().message(), o.out);
   if (runs->empty()) {
-    std::cout << "No lifeboat runs on " << o.target << ".\n";
+    std::cout << "No lifeboat runs on " << name << ".\n";
     return 0;
   }
   std::cout << std::left << std::setw(22) << "RUN" << std::setw(22) << "STARTED" << std::setw(12) << "FILES"
@@ -49,18 +49,21 @@ int ListRunsCommand(FileSystem& fs, const UndoOptions& o) {
 }
 
 int RunUndo(const UndoOptions& o) {
-  Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(o.target);
-  if (!fs.ok()) return EmitError("undo", o.target, fs.status().message(), o.out);
-  if (o.list) return ListRunsCommand(**fs, o);
+  int code = 0;
+  std::unique_ptr<Target> target = OpenTarget("undo", o.target, o.out, /*write=*/!o.list && !o.dry_run, code);
+  if (!target) return code;
+  Result<FileSystem*> fs = target->OpenForRead();  // already open: the same file system
+  const std::string& name = target->display();
+  if (o.list) return ListRunsCommand(**fs, name, o);
 
   std::unique_ptr<FileLock> lock;
   if (!o.dry_run) {
     Result<std::unique_ptr<FileLock>> l = LockWorkspace(**fs);
-    if (!l.ok()) return EmitError("undo", o.target, l.status().message(), o.out);
+    if (!l.ok()) return EmitError("undo", name, l.status().message(), o.out);
     lock = std::move(l).value();
   }
   Result<std::vector<RunInfo>> runs = ListRuns(**fs);
-  if (!runs.ok()) return EmitError("undo", o.target, runs.status().message(), o.out);
+  if (!runs.ok()) return EmitError("undo", name, runs.status().message(), o.out);
 
   std::vector<std::string> ids;
   if (!o.run.empty()) {
@@ -70,14 +73,14 @@ int RunUndo(const UndoOptions& o) {
       if (!it->undone) ids.push_back(it->run_id);
   } else {
     if (runs->empty())
-      return EmitError("undo", o.target, "nothing to undo: no lifeboat fix has run on this target", o.out);
+      return EmitError("undo", name, "nothing to undo: no lifeboat fix has run on this target", o.out);
     ids.push_back(runs->back().run_id);
   }
 
   // One report for every run undone here, so --json holds them all.
   RunReport total;
   total.command = "undo";
-  total.target = AbsolutePath(o.target);
+  total.target = name;
   total.dry_run = o.dry_run;
   std::vector<std::string> handled;
   const CancelToken& cancel = InstallSignalHandlers();
@@ -108,6 +111,9 @@ int RunUndo(const UndoOptions& o) {
   }
   for (const std::string& id : handled) total.run_id += (total.run_id.empty() ? "" : " ") + id;
   if (ids.empty()) total.warnings.push_back("every run on this target is already undone; nothing to do");
+  lock.reset();
+  Status closed = target->Close();  // unmounts an --image/--device volume
+  if (!closed.ok() && total.error.empty()) total.error = closed.message();
   ComputeExitCode(total);
   return Emit(total, o.out);
 }
@@ -117,7 +123,7 @@ int RunUndo(const UndoOptions& o) {
 void AddUndoCommand(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<UndoOptions>();
   CLI::App* cmd = app.add_subcommand("undo", "Revert a fix run exactly, from its journal and backups");
-  cmd->add_option("-t,--target", opts->target, "Root of the volume the fix ran on")->required()->option_text("DIR");
+  AddTargetOptions(cmd, opts->target, /*write=*/true);
   CLI::Option* run = cmd->add_option("--run", opts->run, "Run to revert (default: the most recent)")
                          ->option_text("ID");
   CLI::Option* all = cmd->add_flag("--all", opts->all, "Revert every run not yet undone, newest first");
@@ -129,8 +135,11 @@ void AddUndoCommand(CLI::App& app, int& exit_code) {
       "Files a run restored are moved to <target>/lifeboat/undo/<run>/, files it replaced are\n"
       "put back from <target>/lifeboat/backup/<run>/. A file changed since the fix is left\n"
       "alone and reported (exit 4). Undoing a run twice is a no-op.\n\n"
+      "The volume is named as for fix (--target, --image, --device) and must be as safe to\n"
+      "write as for fix.\n\n"
       "Example:\n"
       "  lifeboat undo --target /mnt/win\n"
+      "  lifeboat undo --device /dev/sda --partition 2\n"
       "  lifeboat undo --target /mnt/win --list\n"
       "  lifeboat undo --target /mnt/win --run 20261129-143015-3f9a\n\n"
       "Exit: 0 reverted (or nothing to do), 4 conflicts left, 8 operational error,\n"

@@ -141,7 +141,8 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
   }
   out << verdict << " (exit " << r.exit_code << ")\n";
   if (r.command == "fix" && !r.dry_run && s.restored > 0)
-    out << "Undo with: lifeboat undo --target " << Printable(r.target) << " --run " << r.run_id << '\n';
+    out << "Undo with: lifeboat undo "
+        << Printable(r.target_args.empty() ? "--target " + r.target : r.target_args) << " --run " << r.run_id << '\n';
 }
 
 void WritePlan(std::ostream& out, const Manifest& m, const RepairPlan& plan) {
