@@ -34,7 +34,7 @@ int RunMount(const MountOptions& o) {
   std::cout << path << '\n';
   for (const WindowsInstall& w : v.windows)
     std::cerr << "  " << Printable(w.name) << " in \\" << Printable(w.system_root) << '\n';
-  std::cerr << "Unmount with: umount " << path << "\n";
+  std::cerr << "Unmount with: umount " << path << (o.at.empty() ? " && rmdir " + path : std::string()) << "\n";
   return kExitHealthy;
 }
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Repairs through a mount lifeboat makes itself: fix and undo --image on an
+# NTFS disk image (loop device + ntfs3 or ntfs-3g), checked from outside with
+# ntfscat; unmounted and loop device freed after every run, also after a
+# refusal or failure; a read-only device refused; lifeboat mount. Needs root,
+# loop devices and FUSE (or ntfs3); skips (77) with the reason otherwise.
+source "$(dirname "$0")/lib.sh"
+MK=${MKFIXTURE:-$SRC/build/tests/lifeboat_mkfixture}
+why=""
+[[ $(id -u) == 0 ]] || why="not root"
+[[ -e /dev/loop-control ]] || why="${why:+$why, }no /dev/loop-control"
+if ! grep -qw ntfs3 /proc/filesystems; then
+  [[ -e /dev/fuse ]] || why="${why:+$why, }no ntfs3 driver and no /dev/fuse"
+  command -v ntfs-3g >/dev/null || why="${why:+$why, }no ntfs3 driver and no ntfs-3g"
+fi
+if [[ -n "$why" ]]; then
+  echo "skip: cannot mount NTFS here ($why); the user-space tests in windows_detect_test.sh still ran"
+  exit 77
+fi
+MKFIXTURE=$MK "$SRC/tests/fixtures/make_windows_images.sh" "$T/img" >/dev/null
+cd "$T/img"
+MD=(--keys-dir "$SRC/manifests/keys" --manifest-dir "$SRC/manifests/demo")
+
+# Nothing of ours may stay mounted or attached.
+leftovers() {
+  ! grep -q " /run/lifeboat/\| /tmp/mnt-" /proc/mounts || fail "a lifeboat mount was left: $(grep lifeboat /proc/mounts)"
+  [[ -z "$(losetup -j "$1" 2>/dev/null)" ]] || fail "a loop device still holds $1: $(losetup -j "$1")"
+}
+# ntfs_sha IMAGE PATH: SHA-256 of a file inside the XP volume (partition at sector 63), read with ntfscat
+ntfs_sha() {
+  dd if="$1" of="$T/vol" bs=512 skip=63 status=none
+  ntfscat -f "$T/vol" "$2" 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+good_svchost=$(sha "xp/win/WINDOWS/system32/dllcache/svchost.exe")
+
+cp xp.img disk.img
+before=$(sha disk.img)
+run 1 "$LB" fix "${MD[@]}" --image disk.img -s xp/payload.tar.gz -s xp/win/WINDOWS/system32/dllcache --yes \
+  --json "$T/f.json"
+assert_eq "$(jqr "$T/f.json" '.summary.restored')" "3" "restored"
+assert_contains "$T/err" "mounted read-write at"
+assert_contains "$T/out" "Undo with: lifeboat undo --image $T/img/disk.img --partition 1 --run"
+leftovers disk.img
+assert_eq "$(ntfs_sha disk.img /WINDOWS/system32/svchost.exe)" "$good_svchost" "svchost.exe on the volume, read by ntfscat"
+run 0 "$LB" scan "${MD[@]}" --image disk.img
+pass "fix --image: the XP volume mounted read-write by lifeboat, 3 files restored, svchost.exe verified with ntfscat, unmounted"
+
+run 0 "$LB" undo --image disk.img --json "$T/u.json"
+assert_eq "$(jqr "$T/u.json" '.summary.reverted')" "3" "reverted"
+leftovers disk.img
+run 4 "$LB" scan "${MD[@]}" --image disk.img --json "$T/s.json"
+assert_eq "$(jqr "$T/s.json" '[.summary.missing, .summary.corrupt] | join(" ")')" "1 2" "damage back after undo"
+run 0 "$LB" undo --image disk.img --list
+assert_contains "$T/out" "undone"
+pass "undo --image: the run reverted through a new mount; --list reads the journal in user space"
+
+# An error after the mount (a source that does not exist) still unmounts.
+run 8 "$LB" fix "${MD[@]}" --image disk.img -s "$T/no-such-source" --yes
+assert_contains "$T/err" "no-such-source"
+leftovers disk.img
+
+# Refusals leave nothing mounted; the image is unchanged.
+before=$(sha vol-hibr.img)
+run 8 "$LB" fix "${MD[@]}" --image vol-hibr.img --os "version=5.1 build=2600 sp=3 arch=x86" --yes
+leftovers vol-hibr.img
+assert_eq "$(sha vol-hibr.img)" "$before" "hibernated image unchanged"
+
+# --discard-hibernation: ntfs-3g's remove_hiberfile, then the repair.
+cp vol-hibr.img hib.img
+mkdir -p src && head -c 20000 /dev/urandom >src/tcpip.sys
+printf '%s  Windows/System32/drivers/tcpip.sys\n' "$(sha src/tcpip.sys)" >t.sha256
+sign t.sha256
+run 8 "$LB" fix "${K[@]}" --image hib.img -m t.sha256 -s src --yes
+run 1 "$LB" fix "${K[@]}" --image hib.img -m t.sha256 -s src --yes --discard-hibernation --driver ntfs-3g
+leftovers hib.img
+assert_contains "$T/err" "--discard-hibernation: the hibernated Windows session on hib.img is discarded"
+run 0 "$LB" detect --image hib.img --json "$T/d.json" -q
+assert_eq "$(jqr "$T/d.json" '.volumes[0] | .hibernation + " " + (.writable | tostring)')" "none true" "after discarding"
+pass "hibernated volume: refused, then --discard-hibernation removes the saved session (ntfs-3g) and the volume is writable"
+
+# A read-only device: refused, with the way forward.
+before=$(sha xp.img)
+dev=$(losetup --read-only --find --show xp.img)
+trap 'losetup -d "$dev" 2>/dev/null || true; rm -rf "$T"' EXIT
+run 0 "$LB" detect --device "$dev" --json "$T/d.json" -q
+assert_eq "$(jqr "$T/d.json" '.volumes[0] | (.read_only | tostring) + " " + (.writable | tostring)')" "true false" \
+  "read-only loop device"
+run 8 "$LB" fix "${MD[@]}" --device "$dev" -s xp/payload.tar.gz --yes
+assert_contains "$T/err" "read-only: the device"
+assert_contains "$T/err" "blockdev --setrw"
+run 4 "$LB" scan "${MD[@]}" --device "$dev"
+losetup -d "$dev"
+assert_eq "$(sha xp.img)" "$before" "image behind the read-only device unchanged"
+pass "read-only device: detect says so, fix refuses (exit 8, blockdev --setrw), scan works"
+
+# lifeboat mount: read-only by default, stays mounted; a second writer is refused.
+run 0 "$LB" mount --image disk.img
+mp=$(cat "$T/out")
+trap 'umount "$mp" 2>/dev/null || true; rm -rf "$T"' EXIT
+assert_exists "$mp/WINDOWS/system32/kernel32.dll"
+grep " $mp " /proc/mounts | grep -q " ro[ ,]" || fail "lifeboat mount without --rw is not read-only"
+before=$(sha disk.img)
+run 8 "$LB" fix "${MD[@]}" --image disk.img -s xp/payload.tar.gz --yes
+assert_contains "$T/err" "is already mounted"
+umount "$mp" && rmdir "$mp"
+leftovers disk.img
+assert_eq "$(sha disk.img)" "$before" "image unchanged while mounted elsewhere"
+pass "lifeboat mount: read-only, stays mounted; fix on the same image refused while it is mounted"
