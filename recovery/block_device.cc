@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace lifeboat {
 namespace {
@@ -58,7 +59,27 @@ class Region final : public BlockReader {
   std::string name_;
 };
 
+class Memory final : public BlockReader {
+ public:
+  Memory(std::string bytes, std::string name) : bytes_(std::move(bytes)), name_(std::move(name)) {}
+  const std::string& name() const override { return name_; }
+  uint64_t size() const override { return bytes_.size(); }
+  Status ReadAt(uint64_t offset, void* buf, size_t len) override {
+    if (offset > bytes_.size() || len > bytes_.size() - offset)
+      return Status::Error(Status::Code::kIoError, name_ + ": read past the end");
+    std::memcpy(buf, bytes_.data() + offset, len);
+    return Status::Ok();
+  }
+
+ private:
+  std::string bytes_, name_;
+};
+
 }  // namespace
+
+std::unique_ptr<BlockReader> MemoryBlockReader(std::string bytes, std::string name) {
+  return std::make_unique<Memory>(std::move(bytes), std::move(name));
+}
 
 Result<std::unique_ptr<BlockReader>> OpenBlockReader(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -24,6 +24,9 @@ class BlockReader {
 // from BLKGETSIZE64.
 Result<std::unique_ptr<BlockReader>> OpenBlockReader(const std::string& path);
 
+// `bytes` as a disk (tests and fuzz targets).
+std::unique_ptr<BlockReader> MemoryBlockReader(std::string bytes, std::string name);
+
 // The bytes [offset, offset + length) of `base`, as their own reader. `base`
 // must outlive it.
 std::unique_ptr<BlockReader> RegionReader(BlockReader& base, uint64_t offset, uint64_t length, std::string name);

@@ -69,13 +69,24 @@ size_t Hive::Value(std::string_view key, std::string_view value) const {
   return hivex_node_get_value(h_, node, std::string(value).c_str());
 }
 
+// The value's type as a number. hivex stores the raw on-disk type in a
+// hive_type, which may be outside the enum (a damaged hive): reading it as the
+// enum would be undefined, so its bytes are copied out instead.
+std::optional<uint32_t> Hive::ValueType(size_t v) const {
+  hive_type type;
+  size_t len;
+  if (hivex_value_type(h_, v, &type, &len) != 0) return std::nullopt;
+  uint32_t raw = 0;
+  static_assert(sizeof type == sizeof raw);
+  std::memcpy(&raw, &type, sizeof raw);
+  return raw;
+}
+
 std::optional<std::string> Hive::GetString(std::string_view key, std::string_view value) const {
   hive_value_h v = Value(key, value);
   if (v == 0) return std::nullopt;
-  hive_type type;
-  size_t len;
-  if (hivex_value_type(h_, v, &type, &len) != 0 || (type != hive_t_REG_SZ && type != hive_t_REG_EXPAND_SZ))
-    return std::nullopt;
+  std::optional<uint32_t> type = ValueType(v);
+  if (type != uint32_t{hive_t_REG_SZ} && type != uint32_t{hive_t_REG_EXPAND_SZ}) return std::nullopt;
   char* s = hivex_value_string(h_, v);
   if (s == nullptr) return std::nullopt;
   std::string out(s);
@@ -86,9 +97,7 @@ std::optional<std::string> Hive::GetString(std::string_view key, std::string_vie
 std::optional<uint32_t> Hive::GetDword(std::string_view key, std::string_view value) const {
   hive_value_h v = Value(key, value);
   if (v == 0) return std::nullopt;
-  hive_type type;
-  size_t len;
-  if (hivex_value_type(h_, v, &type, &len) != 0 || type != hive_t_REG_DWORD) return std::nullopt;
+  if (ValueType(v) != uint32_t{hive_t_REG_DWORD}) return std::nullopt;
   errno = 0;
   int32_t d = hivex_value_dword(h_, v);
   if (errno != 0) return std::nullopt;

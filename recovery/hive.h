@@ -33,6 +33,7 @@ class Hive {
  private:
   Hive(hive_h* h, int fd, std::string name, bool dirty) : h_(h), fd_(fd), name_(std::move(name)), dirty_(dirty) {}
   size_t Node(std::string_view key) const;  // 0 if absent
+  std::optional<uint32_t> ValueType(size_t value) const;
   size_t Value(std::string_view key, std::string_view value) const;
 
   hive_h* h_;

@@ -253,6 +253,7 @@ void MergeReport(RunReport& into, const RunReport& from) {
   s.restored += f.restored;
   s.unrepaired += f.unrepaired;
   s.reverted += f.reverted;
+  into.notes.insert(into.notes.end(), from.notes.begin(), from.notes.end());
   into.warnings.insert(into.warnings.end(), from.warnings.begin(), from.warnings.end());
   if (into.error.empty()) into.error = from.error;
   into.cancelled = into.cancelled || from.cancelled;

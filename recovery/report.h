@@ -70,6 +70,7 @@ struct RunReport {
   std::string signature_key_id, signature_key_file;
   std::vector<FileReport> files;  // every entry (callers filter ok ones)
   Summary summary;
+  std::vector<std::string> notes;  // for information: the Windows detected, the manifest chosen, the mount
   std::vector<std::string> warnings;
   std::vector<std::string> plan_lines;  // fix --dry-run / undo --dry-run: the plan
   std::string error;      // the operational error, if any

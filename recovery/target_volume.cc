@@ -206,7 +206,7 @@ Result<std::unique_ptr<Target>> Target::Locate(const TargetSpec& spec, const Unl
     unlocked.unsafe_reasons = UnsafeReasons(unlocked, SafetyOverrides{});
     unlocked.notes.push_back("BitLocker unlocked with dislocker");
     t->volume_ = std::move(unlocked);
-    t->warnings_.push_back("BitLocker volume " + t->volume_.id + " unlocked with dislocker");
+    t->notes_.push_back("BitLocker volume " + t->volume_.id + " unlocked with dislocker");
     st.volume_path = decrypted;
     st.offset = 0;
     st.size = 0;
@@ -326,7 +326,7 @@ Result<FileSystem*> Target::OpenForWrite(const WriteOptions& options) {
     if (!m.ok()) return m.status();
     st.mount = std::move(m).value();
     root = st.mount->path();
-    warnings_.push_back(volume_.id + " mounted read-write at " + root + " with " + st.mount->driver());
+    notes_.push_back(volume_.id + " mounted read-write at " + root + " with " + st.mount->driver());
   }
   Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(root);
   if (!fs.ok()) return fs.status();

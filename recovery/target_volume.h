@@ -56,6 +56,8 @@ class Target {
   const std::string& display() const { return display_; }
   // What the technician should know (unlocked with dislocker, hibernation discarded, ...).
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // For information: where it was mounted, that BitLocker was unlocked.
+  const std::vector<std::string>& notes() const { return notes_; }
 
   // Read access: the directory itself, or NTFS in user space (libntfs-3g).
   Result<FileSystem*> OpenForRead();
@@ -78,7 +80,7 @@ class Target {
   std::unique_ptr<State> state_;
   VolumeReport volume_;
   std::string display_;
-  std::vector<std::string> warnings_;
+  std::vector<std::string> warnings_, notes_;
 };
 
 }  // namespace lifeboat

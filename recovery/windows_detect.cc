@@ -38,7 +38,9 @@ std::string ArchFromRegistry(const std::string& a) {
   return f;
 }
 
-void ReadSoftware(const Hive& h, WindowsInstall& w) {
+}  // namespace
+
+void ReadSoftwareHive(const Hive& h, WindowsInstall& w) {
   w.product_name = h.GetString(kCurrentVersion, "ProductName").value_or("");
   std::optional<uint32_t> major = h.GetDword(kCurrentVersion, "CurrentMajorVersionNumber");
   std::optional<uint32_t> minor = h.GetDword(kCurrentVersion, "CurrentMinorVersionNumber");
@@ -57,7 +59,7 @@ void ReadSoftware(const Hive& h, WindowsInstall& w) {
   if (w.display_version.empty()) w.display_version = h.GetString(kCurrentVersion, "ReleaseId").value_or("");
 }
 
-void ReadSystem(const Hive& h, WindowsInstall& w) {
+void ReadSystemHive(const Hive& h, WindowsInstall& w) {
   std::optional<uint32_t> current = h.GetDword("Select", "Current");
   if (!current || *current == 0 || *current > 999) {
     w.warnings.push_back("SYSTEM hive has no Select\\Current; architecture from the kernel only");
@@ -75,6 +77,8 @@ void ReadSystem(const Hive& h, WindowsInstall& w) {
     if (csd) w.sp = *csd >> 8;
   }
 }
+
+namespace {
 
 // "5.1.2600.5512" → version 5.1 and build 2600 when the hive gave none, and
 // a warning when both exist and disagree on the build.
@@ -133,7 +137,7 @@ Result<std::vector<WindowsInstall>> DetectWindows(FileSystem& fs) {
         bytes.ok() ? Hive::FromBytes(std::move(bytes).value(), fs.Describe(software.disk_path))
                    : Result<std::unique_ptr<Hive>>(bytes.status());
     if (hive.ok()) {
-      ReadSoftware(**hive, w);
+      ReadSoftwareHive(**hive, w);
       if ((*hive)->dirty()) w.warnings.push_back("the SOFTWARE hive was not cleanly flushed; values may be stale");
     } else {
       w.warnings.push_back("SOFTWARE hive unreadable (" + hive.status().message() +
@@ -146,7 +150,7 @@ Result<std::vector<WindowsInstall>> DetectWindows(FileSystem& fs) {
           sb.ok() ? Hive::FromBytes(std::move(sb).value(), fs.Describe(system.disk_path))
                   : Result<std::unique_ptr<Hive>>(sb.status());
       if (sh.ok()) {
-        ReadSystem(**sh, w);
+        ReadSystemHive(**sh, w);
         if ((*sh)->dirty()) w.warnings.push_back("the SYSTEM hive was not cleanly flushed; values may be stale");
       } else {
         w.warnings.push_back("SYSTEM hive unreadable: " + sh.status().message());

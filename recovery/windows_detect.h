@@ -37,6 +37,13 @@ struct WindowsInstall {
 // error when nothing can be said about it.
 Result<std::vector<WindowsInstall>> DetectWindows(FileSystem& fs);
 
+// What the SOFTWARE hive (product, version, build, service pack, UBR,
+// edition) and the SYSTEM hive (architecture, XP's service pack) say; values
+// that are missing or of the wrong type are left empty.
+class Hive;
+void ReadSoftwareHive(const Hive& software, WindowsInstall& w);
+void ReadSystemHive(const Hive& system, WindowsInstall& w);
+
 // The friendly name for an NT build number ("Windows XP" for 2600, ...).
 std::string WindowsName(uint32_t build, const std::string& version);
 

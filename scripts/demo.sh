@@ -37,6 +37,20 @@ step "After: scan again" "$lb scan --target demo/win --manifest $m --trusted-key
 
 cat <<TXT
 
+The same installation as a disk image (demo/images/xp.img: MBR, NTFS at
+sector 63, registry hives saying Windows XP SP3 x86): lifeboat finds the
+Windows partition, reads its version from the hives, picks the manifest for
+it from a directory, and scans the volume in user space (nothing mounted).
+TXT
+MKFIXTURE=build/tests/lifeboat_mkfixture tests/fixtures/make_windows_images.sh demo/images >/dev/null
+step "Detect the volumes and the Windows on them" "$lb detect --image demo/images/xp.img"
+"$lb" detect --image demo/images/xp.img || true
+step "Scan the image; the manifest is chosen for the detected Windows" \
+  "$lb scan --image demo/images/xp.img --manifest-dir manifests/demo --trusted-key $key"
+"$lb" scan --image demo/images/xp.img --manifest-dir manifests/demo --trusted-key "$key" || true
+
+cat <<TXT
+
 The JSON report is in demo/fix-report.json. To put the tree back exactly as it
 was before the repair:  $lb undo --target demo/win
 TXT

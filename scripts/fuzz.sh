@@ -34,11 +34,26 @@ printf '\001{"%064d":{"fileInfo":{"size":5,"machineType":34404,"version":"10.0.1
 { printf '\002'; cat manifests/keys/lifeboat-demo.pub; } >"$out/import_fuzz/seed-pub"
 { printf '\004'; cat manifests/demo/xp-sp3-x86.lbm.sig; } >"$out/import_fuzz/seed-sig"
 
+# Windows volumes: hives, PE kernels, and the first 64 KiB of MBR/GPT disk images.
+mk=build/tests/lifeboat_mkfixture
+[[ -x $mk ]] || scripts/build.sh >/dev/null
+MKFIXTURE=$mk tests/fixtures/make_windows_images.sh "$seed/img" >/dev/null
+mkdir -p "$out/hive_fuzz" "$out/disk_fuzz" "$out/pe_fuzz"
+cv='Microsoft\Windows NT\CurrentVersion'
+printf '%s\tProductName\tsz\tWindows 10 Pro\n%s\tUBR\tdword\t2314\n' "$cv" "$cv" | "$mk" hive "$out/hive_fuzz/seed-software"
+printf 'Select\tCurrent\tdword\t1\nControlSet001\\Control\\Session Manager\\Environment\tPROCESSOR_ARCHITECTURE\tsz\tAMD64\n' |
+  "$mk" hive "$out/hive_fuzz/seed-system" --dirty
+for img in xp win7 win11 bitlocker win7-hibernated; do
+  head -c 65536 "$seed/img/$img.img" >"$out/disk_fuzz/seed-$img"
+done
+head -c 8192 "$seed/img/vol-clean.img" >"$out/disk_fuzz/seed-superfloppy"
+for arch in x86 x64 arm64; do "$mk" pe "$out/pe_fuzz/seed-$arch" "$arch" 10.0.26100.2314; done
+
 # Inputs that once crashed stay in the corpus (and have unit tests).
 cp tests/fuzz/regressions/manifest_fuzz/* "$out/manifest_fuzz/" 2>/dev/null || true
 
 printf '%-14s %10s %10s %8s  %s\n' target execs "exec/s" cov result
-for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz}; do
+for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz}; do
   mkdir -p "build-fuzz/crashes/$target"
   log="build-fuzz/$target.log"
   result=clean

@@ -38,7 +38,8 @@ before=$(sha disk.img)
 run 1 "$LB" fix "${MD[@]}" --image disk.img -s xp/payload.tar.gz -s xp/win/WINDOWS/system32/dllcache --yes \
   --json "$T/f.json"
 assert_eq "$(jqr "$T/f.json" '.summary.restored')" "3" "restored"
-assert_contains "$T/err" "mounted read-write at"
+assert_contains "$T/out" "mounted read-write at"
+jq_true "$T/f.json" '[.notes[] | select(test("mounted read-write at /"))] | length == 1'
 assert_contains "$T/out" "Undo with: lifeboat undo --image $T/img/disk.img --partition 1 --run"
 leftovers disk.img
 assert_eq "$(ntfs_sha disk.img /WINDOWS/system32/svchost.exe)" "$good_svchost" "svchost.exe on the volume, read by ntfscat"

@@ -80,7 +80,8 @@ std::unique_ptr<Target> OpenTarget(const std::string& command, const TargetOptio
     code = EmitError(command, (*t)->display(), fs.status().message(), out, kExitOperational);
     return nullptr;
   }
-  for (const std::string& w : (*t)->warnings()) std::cerr << "lifeboat " << command << ": " << Printable(w) << '\n';
+  for (const std::string& w : (*t)->warnings())
+    std::cerr << "lifeboat " << command << ": warning: " << Printable(w) << '\n';
   return std::move(t).value();
 }
 
@@ -116,6 +117,7 @@ void CheckInputs::Annotate(RunReport& r) const {
   r.signature_state = SignatureStateName(signature.state);
   r.signature_key_id = signature.key_id;
   r.signature_key_file = signature.key_file;
+  r.notes.insert(r.notes.begin(), notes.begin(), notes.end());
   r.warnings.insert(r.warnings.begin(), warnings.begin(), warnings.end());
 }
 
@@ -169,10 +171,10 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
   if (!loaded.ok()) return fail("manifest rejected, nothing was done: " + loaded.status().message(), kExitOperational);
 
   auto in = std::make_unique<CheckInputs>();
-  in->warnings = notes;
+  in->notes = notes;
   in->signature = loaded->signature;
   const SignatureCheck& sig = in->signature;
-  if (!o.manifest_dir.empty()) in->warnings.push_back("manifest chosen for this installation: " + path);
+  if (!o.manifest_dir.empty()) in->notes.push_back("manifest chosen for this installation: " + path);
   if (sig.state == SignatureState::kBad)
     return fail("manifest rejected, nothing was done: " + sig.message, kExitOperational);
   if (sig.state != SignatureState::kVerified) {
@@ -194,9 +196,10 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
   if (!fs.ok()) return fail(fs.status().message(), kExitOperational);
   in->fs = *fs;
   for (const std::string& w : in->target->warnings()) {
-    std::cerr << "lifeboat " << command << ": " << Printable(w) << '\n';
+    std::cerr << "lifeboat " << command << ": warning: " << Printable(w) << '\n';
     in->warnings.push_back(w);
   }
+  in->notes.insert(in->notes.end(), in->target->notes().begin(), in->target->notes().end());
   return in;
 }
 

@@ -57,6 +57,7 @@ void AddCheckOptions(CLI::App* cmd, CheckOptions& o, bool write);
 struct CheckInputs {
   Manifest manifest;
   SignatureCheck signature;
+  std::vector<std::string> notes;     // e.g. the Windows detected, the manifest chosen
   std::vector<std::string> warnings;  // e.g. "unsigned manifest"
   std::unique_ptr<Target> target;
   FileSystem* fs = nullptr;  // owned by target

@@ -28,7 +28,8 @@ int RunMount(const MountOptions& o) {
   std::string path;
   Status s = (*t)->MountAndKeep(o.rw, o.target.write, o.at, &path);
   if (!s.ok()) return EmitError("mount", (*t)->display(), s.message(), o.out);
-  for (const std::string& w : (*t)->warnings()) std::cerr << "lifeboat mount: " << Printable(w) << '\n';
+  for (const std::string& w : (*t)->warnings()) std::cerr << "lifeboat mount: warning: " << Printable(w) << '\n';
+  for (const std::string& n : (*t)->notes()) std::cerr << "lifeboat mount: " << Printable(n) << '\n';
   const VolumeReport& v = (*t)->volume();
   std::cerr << "Mounted " << Printable(v.id) << (o.rw ? " read-write" : " read-only") << " at:\n";
   std::cout << path << '\n';

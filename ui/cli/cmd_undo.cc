@@ -82,6 +82,8 @@ int RunUndo(const UndoOptions& o) {
   total.command = "undo";
   total.target = name;
   total.dry_run = o.dry_run;
+  total.notes = target->notes();
+  total.warnings = target->warnings();
   std::vector<std::string> handled;
   const CancelToken& cancel = InstallSignalHandlers();
   for (const std::string& id : ids) {

@@ -44,6 +44,7 @@ void WriteJsonReport(std::ostream& out, const RunReport& r, bool all) {
                      {"message", f.message}});
   }
   j["files"] = std::move(files);
+  j["notes"] = r.notes;
   j["warnings"] = r.warnings;
   j["cancelled"] = r.cancelled;
   j["error"] = str_or_null(r.error);

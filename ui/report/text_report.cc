@@ -93,8 +93,9 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
     ++listed;
   }
   if (listed > 0) out << '\n';
+  for (const std::string& n : r.notes) out << "note: " << Printable(n) << '\n';
   for (const std::string& w : r.warnings) out << "warning: " << Printable(w) << '\n';
-  if (!r.warnings.empty()) out << '\n';
+  if (!r.warnings.empty() || !r.notes.empty()) out << '\n';
 
   const Summary& s = r.summary;
   if (r.command == "undo") {
