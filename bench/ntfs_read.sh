@@ -52,10 +52,16 @@ cmds+=(-n "mounted ($driver)" "$LB scan --target $mp -m $w/m.sha256 -q")
 sed 's|  WINDOWS/system32/|  Windows/System32/|' "$w/m.sha256" >"$w/exact.sha256"
 cmds+=(-n "sha256sum -c on the mount ($driver)" "cd $mp && sha256sum -c --quiet $w/exact.sha256")
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
-hyperfine --warmup 1 --runs 5 -N --ignore-failure --export-markdown "$w/result.md" "${cmds[@]}" 2>/dev/null ||
-  hyperfine --warmup 1 --runs 5 --export-markdown "$w/result.md" "${cmds[@]}"
+hyperfine --warmup 1 --runs 5 --export-markdown "$w/result.md" "${cmds[@]}"
 echo
 cat "$w/result.md"
+if [[ -w /proc/sys/vm/drop_caches ]]; then
+  echo
+  echo "cold cache (page cache dropped before each run):"
+  hyperfine --runs 3 --prepare 'sync; echo 3 >/proc/sys/vm/drop_caches' --export-markdown "$w/cold.md" \
+    "${cmds[@]:0:6}" >/dev/null 2>&1
+  cat "$w/cold.md"
+fi
 echo
 echo "mount + unmount cost:"
 umount "$mp" && rmdir "$mp" && mp=""
