@@ -21,25 +21,7 @@
 
 #include "recovery/rel_path.h"
 
-// libntfs-3g's headers expect these from its config.h, and define min/max
-// macros that must not leak into C++ code after them.
-#define HAVE_STDINT_H 1
-#define HAVE_STDLIB_H 1
-#define HAVE_STRING_H 1
-#define HAVE_ERRNO_H 1
-#define HAVE_SYS_STAT_H 1
-extern "C" {
-#include <ntfs-3g/types.h>
-#include <ntfs-3g/attrib.h>
-#include <ntfs-3g/device.h>
-#include <ntfs-3g/dir.h>
-#include <ntfs-3g/inode.h>
-#include <ntfs-3g/layout.h>
-#include <ntfs-3g/unistr.h>
-#include <ntfs-3g/volume.h>
-}
-#undef min
-#undef max
+#include "recovery/ntfs3g_c.h"
 
 namespace lifeboat {
 namespace {

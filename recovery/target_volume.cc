@@ -216,6 +216,16 @@ Result<std::unique_ptr<Target>> Target::Locate(const TargetSpec& spec, const Unl
 
 Target::~Target() { (void)Close(); }
 
+Status Target::CheckNtfs() const {
+  if (volume_.bitlocker)
+    return Status::Error(Status::Code::kPermission,
+                         volume_.id + " is BitLocker-encrypted; unlock it with --recovery-password, --bitlocker-key "
+                                      "FILE.BEK or --bitlocker-keys FILE.csv");
+  if (volume_.fs != "ntfs")
+    return Status::Error(Status::Code::kUnsupported, volume_.id + " holds " + volume_.fs + ", not NTFS");
+  return Status::Ok();
+}
+
 Result<FileSystem*> Target::OpenForRead() {
   State& st = *state_;
   if (st.fs) return st.fs.get();
@@ -225,12 +235,8 @@ Result<FileSystem*> Target::OpenForRead() {
     st.fs = std::move(fs).value();
     return st.fs.get();
   }
-  if (volume_.bitlocker)
-    return Status::Error(Status::Code::kPermission,
-                         volume_.id + " is BitLocker-encrypted; unlock it with --recovery-password, --bitlocker-key "
-                                      "FILE.BEK or --bitlocker-keys FILE.csv");
-  if (volume_.fs != "ntfs")
-    return Status::Error(Status::Code::kUnsupported, volume_.id + " holds " + volume_.fs + ", not NTFS");
+  Status usable = CheckNtfs();
+  if (!usable.ok()) return usable;
   Result<std::unique_ptr<BlockReader>> base = OpenBlockReader(st.volume_path);
   if (!base.ok()) return base.status();
   st.base = std::move(base).value();
@@ -268,12 +274,8 @@ Result<std::unique_ptr<Mount>> Target::MountVolume(bool write, const WriteOption
   State& st = *state_;
   if (!st.spec.directory.empty())
     return Status::Error(Status::Code::kInvalidInput, st.spec.directory + " is a directory, already mounted");
-  if (volume_.bitlocker)
-    return Status::Error(Status::Code::kPermission,
-                         volume_.id + " is BitLocker-encrypted; unlock it with --recovery-password, --bitlocker-key "
-                                      "FILE.BEK or --bitlocker-keys FILE.csv");
-  if (volume_.fs != "ntfs")
-    return Status::Error(Status::Code::kUnsupported, volume_.id + " holds " + volume_.fs + ", not NTFS");
+  Status usable = CheckNtfs();
+  if (!usable.ok()) return usable;
   MountRequest req;
   req.source = st.volume_path;
   req.offset = st.offset;

@@ -74,6 +74,7 @@ class Target {
 
  private:
   Target() = default;
+  Status CheckNtfs() const;  // an unlocked NTFS volume
   Status CheckWritable(const WriteOptions& options);
   Result<std::unique_ptr<Mount>> MountVolume(bool write, const WriteOptions& options, const std::string& at);
   struct State;
