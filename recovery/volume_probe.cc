@@ -99,6 +99,9 @@ std::vector<std::string> UnsafeReasons(const VolumeReport& v, const SafetyOverri
     out.push_back(
         "dirty: the NTFS volume was not cleanly unmounted; run chkdsk /f from Windows (or ntfsfix), or give "
         "--ignore-dirty");
+  if (!v.ntfs_error.empty())
+    out.push_back("damaged: the NTFS structures cannot be read (" + v.ntfs_error +
+                  "); run chkdsk /f from Windows or its recovery environment, or image the disk first");
   if (v.read_only)
     out.push_back(
         "read-only: the device, image or mount is read-only; mount it read-write (mount -o remount,rw), clear "
@@ -147,7 +150,8 @@ Result<std::vector<VolumeReport>> ProbeDisk(const std::string& path) {
         v.dirty = (*ntfs)->info().dirty;
         Inspect(**ntfs, v);
       } else {
-        v.notes.push_back(ntfs.status().message());
+        v.ntfs_error = ntfs.status().message();
+        v.notes.push_back(v.ntfs_error);
       }
     }
     for (const std::string& w : table->warnings) v.notes.push_back(w);

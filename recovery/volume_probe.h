@@ -39,6 +39,7 @@ struct VolumeReport {
   std::string hiber_magic;
   bool read_only = false;
   std::vector<WindowsInstall> windows;
+  std::string ntfs_error;                   // why libntfs-3g could not open an NTFS volume (e.g. $MFTMirr mismatch)
   std::vector<std::string> notes;           // what could not be read, and why
   std::vector<std::string> unsafe_reasons;  // why writing would be unsafe now; empty: safe
 

@@ -50,6 +50,16 @@ detect vol-clean.img
 assert_eq "$(vol 0 '.dirty')" "false" "clean volume dirty flag"
 pass "detect: hiberfil.sys hibr/HIBR/RSTR unsafe, WAKE/zeroed/absent safe, NTFS dirty flag unsafe"
 
+# A volume whose $MFT is damaged: not readable, not safe to write.
+cp vol-clean.img broken.img
+mft_lcn=$(od -An -t u8 -j 48 -N 8 broken.img | tr -d ' ')
+per_cluster=$(od -An -t u1 -j 13 -N 1 broken.img | tr -d ' ')
+dd if=/dev/zero of=broken.img bs=512 seek=$((mft_lcn * per_cluster)) count=4 conv=notrunc status=none
+detect broken.img
+assert_eq "$(vol 0 '.writable')" "false" "damaged MFT"
+vol 0 '.unsafe_reasons[0]' | grep -q "^damaged: .*chkdsk" || fail "damaged reason names chkdsk"
+pass "detect: a volume with a damaged \$MFT is reported unreadable and not safe to write"
+
 detect win7-hibernated.img
 assert_eq "$(vol 1 '.hibernation')" "hibernated" "hibernated Windows volume"
 assert_eq "$(vol 2 '.hibernation + " " + (.writable | tostring)')" "hibernated false" "data volume of a hibernated disk"
@@ -79,10 +89,11 @@ refuse vol-RSTR.img "--discard-hibernation"
 refuse vol-dirty.img "chkdsk /f"
 refuse vol-dirty.img "--ignore-dirty" --discard-hibernation  # the wrong override does not help
 refuse bitlocker.img "--recovery-password"
+refuse broken.img "damaged: the NTFS structures cannot be read"
 refuse win7-hibernated.img "hibernated" --partition 2
 # Overriding only hibernation where the hibernation file is on another volume is refused too.
 refuse win7-hibernated.img "on another volume" --partition 2 --discard-hibernation
-pass "fix refuses hibernated, Fast Startup, resuming, dirty and BitLocker volumes: exit 8, the way forward, image unchanged"
+pass "fix refuses hibernated, Fast Startup, resuming, dirty, BitLocker and damaged volumes: exit 8, the way forward, image unchanged"
 
 # BitLocker unlock attempts that cannot work fail cleanly.
 printf '# volume id,recovery password\n/dev/sdz2,111111-222222-333333-444444-555555-666666-777777-888888\n' >keys.csv
