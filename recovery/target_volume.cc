@@ -152,66 +152,85 @@ Result<std::unique_ptr<Target>> Target::Locate(const TargetSpec& spec, const Unl
   st.size = chosen->size;
   if (chosen->partition == 0) st.size = 0;  // the whole image or device
 
-  if (t->volume_.bitlocker && keys.any()) {
-    std::string password = keys.recovery_password;
-    if (password.empty() && keys.key_file.empty()) {
-      std::string base = t->volume_.id.substr(t->volume_.id.rfind('/') + 1);
-      Result<std::string> found = LookupRecoveryPassword(keys.keys_csv, {t->volume_.id, base, t->volume_.label});
-      if (!found.ok()) return found.status();
-      password = *found;
+  if (t->volume_.bitlocker) {
+    if (keys.any()) {
+      std::string password = keys.recovery_password;
+      if (password.empty() && keys.key_file.empty()) {
+        std::string base = t->volume_.id.substr(t->volume_.id.rfind('/') + 1);
+        Result<std::string> found = LookupRecoveryPassword(keys.keys_csv, {t->volume_.id, base, t->volume_.label});
+        if (!found.ok()) return found.status();
+        password = *found;
+      }
+      Status s = t->Unlock(password, keys.key_file);
+      if (!s.ok()) return s;
+    } else if (!t->Unlock("", "").ok()) {
+      // Suspended BitLocker (and device encryption not yet activated) keeps
+      // a clear key; anything else needs a secret.
+      t->volume_.notes.push_back("BitLocker is active (no clear key): a recovery password or key file is needed");
     }
-    std::string prog = FindProgram("dislocker-fuse");
-    if (prog.empty()) prog = FindProgram("dislocker");
-    if (prog.empty())
-      return Status::Error(Status::Code::kUnsupported,
-                           "cannot unlock BitLocker: dislocker is not installed (apt-get install dislocker)");
-    ::mkdir("/run/lifeboat", 0700);
-    std::string dir = "/run/lifeboat/bitlocker-XXXXXX";
-    if (!::mkdtemp(dir.data())) {
-      dir = "/tmp/lifeboat-bitlocker-XXXXXX";
-      if (!::mkdtemp(dir.data())) return Status::FromErrno(errno, "create a directory for dislocker");
-    }
-    st.dislocker_dir = dir;
-    std::vector<std::string> argv = {prog, "-V", path, "-O", std::to_string(st.offset)};
-    if (!password.empty()) argv.push_back("-p" + password);
-    else argv.insert(argv.end(), {"-f", keys.key_file});
-    argv.insert(argv.end(), {"--", dir});
-    Result<ProgramResult> run = RunProgram(argv);
-    std::string decrypted = dir + "/dislocker-file";
-    if (!run.ok() || run->exit_code != 0 || ::access(decrypted.c_str(), F_OK) != 0) {
-      ::umount2(dir.c_str(), MNT_DETACH);
-      ::rmdir(dir.c_str());
-      st.dislocker_dir.clear();
-      std::string why = run.ok() ? run->output : run.status().message();
-      if (why.size() > 600) why = why.substr(why.size() - 600);
-      return Status::Error(Status::Code::kPermission,
-                           "dislocker could not unlock " + t->volume_.id +
-                               " (wrong recovery password or key file, or not a BitLocker volume): " + why);
-    }
-    st.dislocker_mounted = true;
-    Result<std::vector<VolumeReport>> inner = ProbeDisk(decrypted);
-    if (!inner.ok() || inner->empty()) {
-      (void)t->Close();
-      return Status::Error(Status::Code::kIoError, "the unlocked BitLocker volume " + t->volume_.id +
-                                                       " is unreadable" +
-                                                       (inner.ok() ? "" : ": " + inner.status().message()));
-    }
-    VolumeReport unlocked = (*inner)[0];
-    unlocked.id = t->volume_.id;
-    unlocked.source = t->volume_.source;
-    unlocked.path = t->volume_.path;
-    unlocked.partition = t->volume_.partition;
-    unlocked.offset = t->volume_.offset;
-    unlocked.read_only = unlocked.read_only || t->volume_.read_only;
-    unlocked.unsafe_reasons = UnsafeReasons(unlocked, SafetyOverrides{});
-    unlocked.notes.push_back("BitLocker unlocked with dislocker");
-    t->volume_ = std::move(unlocked);
-    t->notes_.push_back("BitLocker volume " + t->volume_.id + " unlocked with dislocker");
-    st.volume_path = decrypted;
-    st.offset = 0;
-    st.size = 0;
   }
   return t;
+}
+
+Status Target::Unlock(const std::string& password, const std::string& key_file) {
+  State& st = *state_;
+  bool clear_key = password.empty() && key_file.empty();
+  std::string prog = FindProgram("dislocker-fuse");
+  if (prog.empty()) prog = FindProgram("dislocker");
+  if (prog.empty())
+    return Status::Error(Status::Code::kUnsupported,
+                         "cannot unlock BitLocker: dislocker is not installed (apt-get install dislocker)");
+  ::mkdir("/run/lifeboat", 0700);
+  std::string dir = "/run/lifeboat/bitlocker-XXXXXX";
+  if (!::mkdtemp(dir.data())) {
+    dir = "/tmp/lifeboat-bitlocker-XXXXXX";
+    if (!::mkdtemp(dir.data())) return Status::FromErrno(errno, "create a directory for dislocker");
+  }
+  std::vector<std::string> argv = {prog, "-V", st.volume_path, "-O", std::to_string(st.offset)};
+  if (clear_key) argv.push_back("-c");
+  else if (!password.empty()) argv.push_back("-p" + password);
+  else argv.insert(argv.end(), {"-f", key_file});
+  argv.insert(argv.end(), {"--", dir});
+  Result<ProgramResult> run = RunProgram(argv);
+  std::string decrypted = dir + "/dislocker-file";
+  if (!run.ok() || run->exit_code != 0 || ::access(decrypted.c_str(), F_OK) != 0) {
+    ::umount2(dir.c_str(), MNT_DETACH);
+    ::rmdir(dir.c_str());
+    std::string why = run.ok() ? run->output : run.status().message();
+    if (why.size() > 600) why = why.substr(why.size() - 600);
+    return Status::Error(Status::Code::kPermission,
+                         "dislocker could not unlock " + volume_.id +
+                             " (wrong recovery password or key file, or not a BitLocker volume): " + why);
+  }
+  st.dislocker_dir = dir;
+  st.dislocker_mounted = true;
+  Result<std::vector<VolumeReport>> inner = ProbeDisk(decrypted);
+  if (!inner.ok() || inner->empty()) {
+    (void)Close();
+    return Status::Error(Status::Code::kIoError, "the unlocked BitLocker volume " + volume_.id + " is unreadable" +
+                                                     (inner.ok() ? "" : ": " + inner.status().message()));
+  }
+  VolumeReport unlocked = (*inner)[0];
+  unlocked.id = volume_.id;
+  unlocked.source = volume_.source;
+  unlocked.path = volume_.path;
+  unlocked.partition = volume_.partition;
+  unlocked.offset = volume_.offset;
+  unlocked.read_only = unlocked.read_only || volume_.read_only;
+  // A hibernated Windows elsewhere on the disk still counts.
+  if (unlocked.hibernation == HiberState::kNone && volume_.hibernation != HiberState::kNone) {
+    unlocked.hibernation = volume_.hibernation;
+    unlocked.hiber_magic = volume_.hiber_magic;
+  }
+  unlocked.unsafe_reasons = UnsafeReasons(unlocked, SafetyOverrides{});
+  std::string how = clear_key ? "its clear key (BitLocker is suspended)" : "dislocker";
+  unlocked.notes.push_back("BitLocker unlocked with " + how);
+  volume_ = std::move(unlocked);
+  notes_.push_back("BitLocker volume " + volume_.id + " unlocked with " + how);
+  st.volume_path = decrypted;
+  st.offset = 0;
+  st.size = 0;
+  return Status::Ok();
 }
 
 Target::~Target() { (void)Close(); }

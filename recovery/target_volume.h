@@ -74,6 +74,8 @@ class Target {
 
  private:
   Target() = default;
+  // dislocker with a recovery password, a .BEK file, or (both empty) the clear key.
+  Status Unlock(const std::string& password, const std::string& key_file);
   Status CheckNtfs() const;  // an unlocked NTFS volume
   Status CheckWritable(const WriteOptions& options);
   Result<std::unique_ptr<Mount>> MountVolume(bool write, const WriteOptions& options, const std::string& at);

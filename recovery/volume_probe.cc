@@ -161,7 +161,7 @@ Result<std::vector<VolumeReport>> ProbeDisk(const std::string& path) {
   for (const VolumeReport& h : out) {
     if (h.hibernation != HiberState::kHibernated && h.hibernation != HiberState::kResuming) continue;
     for (VolumeReport& v : out)
-      if (&v != &h && v.fs == "ntfs" && v.hibernation == HiberState::kNone) {
+      if (&v != &h && (v.fs == "ntfs" || v.fs == "bitlocker") && v.hibernation == HiberState::kNone) {
         v.hibernation = h.hibernation;
         v.hiber_magic = h.hiber_magic + " on " + h.id;
       }
