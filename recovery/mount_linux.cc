@@ -17,7 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <set>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -67,52 +67,92 @@ std::string KernelName(dev_t rdev) {
   return real.substr(real.rfind('/') + 1);
 }
 
-// Kernel names of the block devices that carry `path`: the device itself and
-// its partitions, or the loop devices backed by the file and theirs.
-std::set<std::string> DevicesOf(const std::string& path) {
-  std::set<std::string> roots;
+uint64_t ReadSysU64(const std::string& path) { return std::strtoull(ReadSysFile(path).c_str(), nullptr, 10); }
+
+// Bytes [start, start + length) of the target (length 0: to its end).
+struct Span {
+  uint64_t start = 0, length = 0;
+  bool Overlaps(uint64_t offset, uint64_t size) const {
+    uint64_t end = length ? start + length : UINT64_MAX;
+    uint64_t other_end = size ? offset + size : UINT64_MAX;
+    return start < other_end && offset < end;
+  }
+};
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (struct dirent* e = ::readdir(d))
+      if (e->d_name[0] != '.') names.push_back(e->d_name);
+    ::closedir(d);
+  }
+  return names;
+}
+
+// Adds `name` covering `span` of the target, and its partitions.
+void AddWithPartitions(const std::string& name, Span span, std::map<std::string, Span>& out) {
+  out[name] = span;
+  for (const std::string& child : ListDir("/sys/class/block/" + name + "/")) {
+    std::string dir = "/sys/class/block/" + name + "/" + child;
+    if (child.rfind(name, 0) != 0 || ::access((dir + "/partition").c_str(), F_OK) != 0) continue;
+    uint64_t start = ReadSysU64(dir + "/start") * 512, length = ReadSysU64(dir + "/size") * 512;
+    if (span.length && start >= span.length) continue;
+    out[child] = Span{span.start + start, length};
+  }
+}
+
+// Every block device (kernel name) that reads or writes the target `path`,
+// with the span of the target it covers: the device, its partitions and its
+// parent disk, and the loop devices backed by the file, the device or its
+// partitions (with their offset and size limit), and their partitions.
+std::map<std::string, Span> DevicesOf(const std::string& path) {
+  std::map<std::string, Span> out;
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return roots;
+  if (::stat(path.c_str(), &st) != 0) return out;
+  std::map<dev_t, Span> backing_devices;  // block devices whose loops count, with where they sit
   if (S_ISBLK(st.st_mode)) {
     std::string name = KernelName(st.st_rdev);
-    if (!name.empty()) roots.insert(name);
-  } else if (S_ISREG(st.st_mode)) {
-    std::string real = RealPath(path);
-    for (int i = 0; i < 1024; ++i) {
-      std::string dir = "/sys/block/loop" + std::to_string(i);
-      if (::access(dir.c_str(), F_OK) != 0) {
-        if (i > 64) break;
-        continue;
-      }
-      std::string backing = ReadSysFile(dir + "/loop/backing_file");
-      if (backing.empty()) continue;
-      struct stat bst;
-      bool same = backing == real || (::stat(backing.c_str(), &bst) == 0 && bst.st_dev == st.st_dev &&
-                                      bst.st_ino == st.st_ino);
-      if (same) roots.insert("loop" + std::to_string(i));
+    if (name.empty()) return out;
+    AddWithPartitions(name, Span{}, out);
+    std::string dir = "/sys/class/block/" + name;
+    if (::access((dir + "/partition").c_str(), F_OK) == 0) {
+      // A partition: a mount of its whole disk covers it too.
+      std::string parent = RealPath(dir + "/..");
+      out[parent.substr(parent.rfind('/') + 1)] = Span{};
     }
-  }
-  std::set<std::string> all = roots;
-  for (const std::string& root : roots) {
-    // Partitions are subdirectories of /sys/block/<disk> with a "partition" file.
-    std::string base = "/sys/block/" + root;
-    if (DIR* d = ::opendir(base.c_str())) {
-      while (struct dirent* ent = ::readdir(d)) {
-        std::string name = ent->d_name;
-        if (name.rfind(root, 0) == 0 && ::access((base + "/" + name + "/partition").c_str(), F_OK) == 0)
-          all.insert(name);
-      }
-      ::closedir(d);
+    for (const auto& [node, span] : out) {
+      struct stat nst;
+      if (::stat(("/dev/" + node).c_str(), &nst) == 0 && S_ISBLK(nst.st_mode)) backing_devices[nst.st_rdev] = span;
     }
+  } else if (!S_ISREG(st.st_mode)) {
+    return out;
   }
-  return all;
+  for (const std::string& loop : ListDir("/sys/block")) {
+    if (loop.rfind("loop", 0) != 0) continue;
+    std::string backing = ReadSysFile("/sys/block/" + loop + "/loop/backing_file");
+    struct stat bst;
+    if (backing.empty() || ::stat(backing.c_str(), &bst) != 0) continue;
+    Span base;
+    if (S_ISREG(st.st_mode)) {
+      if (!S_ISREG(bst.st_mode) || bst.st_dev != st.st_dev || bst.st_ino != st.st_ino) continue;
+    } else {
+      auto it = S_ISBLK(bst.st_mode) ? backing_devices.find(bst.st_rdev) : backing_devices.end();
+      if (it == backing_devices.end()) continue;
+      base = it->second;
+    }
+    uint64_t offset = ReadSysU64("/sys/block/" + loop + "/loop/offset");
+    uint64_t limit = ReadSysU64("/sys/block/" + loop + "/loop/sizelimit");
+    AddWithPartitions(loop, Span{base.start + offset, limit}, out);
+  }
+  return out;
 }
 
 class LinuxMount : public Mount {
  public:
-  LinuxMount(std::string path, std::string driver, std::string device, bool created_dir, int loop_fd)
-      : path_(std::move(path)), driver_(std::move(driver)), device_(std::move(device)), created_dir_(created_dir),
-        loop_fd_(loop_fd) {}
+  LinuxMount(std::string path, std::string driver, std::string device, const MountRequest& req, bool created_dir,
+             int loop_fd)
+      : path_(std::move(path)), driver_(std::move(driver)), device_(std::move(device)), source_(req.source),
+        read_write_(req.read_write), created_dir_(created_dir), loop_fd_(loop_fd) {}
   ~LinuxMount() override {
     if (!kept_ && mounted_) (void)Unmount();
     if (loop_fd_ >= 0) ::close(loop_fd_);
@@ -124,38 +164,29 @@ class LinuxMount : public Mount {
 
   Status Unmount() override {
     if (!mounted_) return Status::Ok();
-    int fd = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::syncfs(fd);
-      ::close(fd);
-    }
-    // A process still inside the mount (a progress thread, a shell the user
-    // opened there) makes it busy for a moment: retry for a few seconds.
-    int err = 0;
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      if (::umount2(path_.c_str(), UMOUNT_NOFOLLOW) == 0) {
-        err = 0;
-        break;
-      }
-      err = errno;
-      if (err != EBUSY) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (err != 0) {
-      return Status::FromErrno(err, "unmount " + path_)
-          .WithContext("the volume is still mounted at " + path_ + "; unmount it with: umount " + path_);
-    }
+    Status s = UnmountPath(path_);
+    if (!s.ok()) return s;
     mounted_ = false;
     if (created_dir_) ::rmdir(path_.c_str());
     if (loop_fd_ >= 0) {
       ::close(loop_fd_);  // autoclear frees the loop device now
       loop_fd_ = -1;
     }
+    // The loop device wrote into the image file's page cache (or the
+    // device's buffer cache): put it on the disk before saying "done".
+    int fd = read_write_ ? ::open(source_.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+      int rc = ::fsync(fd);
+      int err = errno;
+      ::close(fd);
+      if (rc != 0) return Status::FromErrno(err, "flush " + source_);
+    }
     return Status::Ok();
   }
 
  private:
-  std::string path_, driver_, device_;
+  std::string path_, driver_, device_, source_;
+  bool read_write_;
   bool created_dir_;
   int loop_fd_;
   bool mounted_ = true;
@@ -186,8 +217,9 @@ Result<std::pair<int, std::string>> SetUpLoop(const std::string& source, uint64_
     std::string dev = "/dev/loop" + std::to_string(n);
     int fd = ::open(dev.c_str(), (read_write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     if (fd < 0) {
-      last = Status::FromErrno(errno, "open " + dev);
-      if (errno == ENOENT) {  // udev has not made the node yet
+      int err = errno;
+      last = Status::FromErrno(err, "open " + dev);
+      if (err == ENOENT) {  // udev has not made the node yet
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         continue;
       }
@@ -218,9 +250,10 @@ Result<std::pair<int, std::string>> SetUpLoop(const std::string& source, uint64_
       ::close(backing);  // the loop device holds its own reference
       return std::make_pair(fd, dev);
     }
-    last = Status::FromErrno(errno, "set up " + dev + " for " + source);
+    int err = errno;
+    last = Status::FromErrno(err, "set up " + dev + " for " + source);
     ::close(fd);
-    if (errno != EBUSY) break;  // EBUSY: another process took it first
+    if (err != EBUSY) break;  // EBUSY: another process took it first
   }
   ::close(ctl);
   ::close(backing);
@@ -254,6 +287,25 @@ bool MountedRw(const std::string& mount_point, std::string* fstype) {
 }
 
 }  // namespace
+
+Status UnmountPath(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::syncfs(fd);
+    ::close(fd);
+  }
+  // A process still inside the mount (a shell the technician opened there,
+  // a FUSE daemon finishing) makes it busy for a moment: retry for 5 s.
+  int err = 0;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (::umount2(path.c_str(), UMOUNT_NOFOLLOW) == 0) return Status::Ok();
+    err = errno;
+    if (err != EBUSY) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Status::FromErrno(err, "unmount " + path)
+      .WithContext("the volume is still mounted at " + path + "; unmount it with: umount " + path);
+}
 
 std::vector<MountEntry> ReadMountTable() {
   std::vector<MountEntry> out;
@@ -289,9 +341,9 @@ const MountEntry* FindMountAt(const std::vector<MountEntry>& table, const std::s
   return found;
 }
 
-std::vector<std::string> MountsUsing(const std::string& path) {
+std::vector<std::string> MountsUsing(const std::string& path, uint64_t offset, uint64_t size) {
   std::vector<std::string> out;
-  std::set<std::string> devices = DevicesOf(path);
+  std::map<std::string, Span> devices = DevicesOf(path);
   if (devices.empty()) return out;
   for (const MountEntry& e : ReadMountTable()) {
     if (e.source.rfind("/dev/", 0) != 0) continue;
@@ -299,33 +351,34 @@ std::vector<std::string> MountsUsing(const std::string& path) {
     struct stat st;
     if (::stat(e.source.c_str(), &st) == 0 && S_ISBLK(st.st_mode)) name = KernelName(st.st_rdev);
     if (name.empty()) name = e.source.substr(5);
-    if (devices.count(name)) out.push_back(e.source + " on " + e.mount_point + " (" + e.fstype + ")");
+    auto it = devices.find(name);
+    if (it != devices.end() && it->second.Overlaps(offset, size))
+      out.push_back(e.source + " on " + e.mount_point + " (" + e.fstype + ")");
   }
   return out;
 }
 
 Result<std::unique_ptr<Mount>> MountNtfs(const MountRequest& req) {
-  std::vector<std::string> busy = MountsUsing(req.source);
+  std::vector<std::string> busy = MountsUsing(req.source, req.offset, req.size);
   if (!busy.empty()) {
     std::string list;
     for (const std::string& b : busy) list += (list.empty() ? "" : "; ") + b;
     return Status::Error(Status::Code::kBusy, req.source + " is already mounted: " + list +
                                                   ". Unmount it first (umount), or give that directory with --target");
   }
-  struct stat st;
-  if (::stat(req.source.c_str(), &st) != 0) return Status::FromErrno(errno, req.source);
+  if (req.driver != "auto" && req.driver != "ntfs3" && req.driver != "ntfs-3g")
+    return Status::Error(Status::Code::kInvalidInput, "unknown NTFS driver '" + req.driver + "' (auto, ntfs3, ntfs-3g)");
+  if (req.driver == "ntfs3" && req.remove_hiberfile)
+    return Status::Error(Status::Code::kUnsupported,
+                         "the ntfs3 driver cannot remove the hibernation file; --discard-hibernation needs ntfs-3g "
+                         "(--driver ntfs-3g or auto)");
 
-  // A whole block device used as is; anything else through a loop device.
-  std::string device;
-  int loop_fd = -1;
-  if (S_ISBLK(st.st_mode) && req.offset == 0 && req.size == 0) {
-    device = req.source;
-  } else {
-    auto loop = SetUpLoop(req.source, req.offset, req.size, req.read_write);
-    if (!loop.ok()) return loop.status();
-    loop_fd = loop->first;
-    device = loop->second;
-  }
+  // Always through a loop device, also for a whole device: it carries the
+  // volume's offset and size, and the read-only flag for a read-only mount.
+  auto loop = SetUpLoop(req.source, req.offset, req.size, req.read_write);
+  if (!loop.ok()) return loop.status();
+  int loop_fd = loop->first;
+  std::string device = loop->second;
   auto fail = [&](Status s) -> Result<std::unique_ptr<Mount>> {
     if (loop_fd >= 0) ::close(loop_fd);
     return s;
@@ -343,16 +396,17 @@ Result<std::unique_ptr<Mount>> MountNtfs(const MountRequest& req) {
   // hibernation file, so that case goes to ntfs-3g.
   if ((req.driver == "auto" || req.driver == "ntfs3") && !req.remove_hiberfile) {
     std::string opts = req.ignore_dirty ? "force" : "";
-    unsigned long flags = MS_NOSUID | MS_NODEV | (req.read_write ? 0 : MS_RDONLY);
+    unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOATIME | (req.read_write ? 0 : MS_RDONLY);
     if (::mount(device.c_str(), dir.c_str(), "ntfs3", flags, opts.c_str()) == 0) {
+      auto mount = std::unique_ptr<Mount>(new LinuxMount(dir, "ntfs3", device, req, created, loop_fd));
       std::string fstype;
       if (req.read_write && !MountedRw(dir, &fstype)) {
-        ::umount2(dir.c_str(), 0);
-        cleanup_dir();
-        return fail(Status::Error(Status::Code::kReadOnly,
-                                  "ntfs3 mounted " + req.source + " read-only; a repair needs it writable"));
+        Status unmounted = mount->Unmount();
+        return Status::Error(Status::Code::kReadOnly,
+                             "ntfs3 mounted " + req.source + " read-only; a repair needs it writable" +
+                                 (unmounted.ok() ? "" : " (and unmounting it failed: " + unmounted.message() + ")"));
       }
-      return std::unique_ptr<Mount>(new LinuxMount(dir, "ntfs3", device, created, loop_fd));
+      return mount;
     }
     int err = errno;
     errors = std::string("ntfs3: ") + std::strerror(err);
@@ -366,13 +420,14 @@ Result<std::unique_ptr<Mount>> MountNtfs(const MountRequest& req) {
     std::string prog = FindProgram("ntfs-3g");
     if (prog.empty()) {
       cleanup_dir();
-      return fail(Status::Error(Status::Code::kUnsupported,
-                                "cannot mount " + req.source + ": the kernel has no ntfs3 driver (" + errors +
-                                    ") and ntfs-3g is not installed"));
+      std::string why = req.remove_hiberfile ? "--discard-hibernation needs ntfs-3g, which is not installed"
+                        : errors.empty()     ? "ntfs-3g is not installed"
+                                             : "the kernel cannot mount it (" + errors + ") and ntfs-3g is not installed";
+      return fail(Status::Error(Status::Code::kUnsupported, "cannot mount " + req.source + ": " + why));
     }
     std::string opts = req.read_write ? "rw" : "ro";
     if (req.remove_hiberfile) opts += ",remove_hiberfile";
-    opts += ",nosuid,nodev";
+    opts += ",nosuid,nodev,noatime";
     auto run = RunProgram({prog, device, dir, "-o", opts});
     if (!run.ok() || run->exit_code != 0) {
       cleanup_dir();
@@ -385,17 +440,18 @@ Result<std::unique_ptr<Mount>> MountNtfs(const MountRequest& req) {
       cleanup_dir();
       return fail(Status::Error(Status::Code::kIoError, "ntfs-3g reported success but " + dir + " is not mounted"));
     }
-    auto mount = std::unique_ptr<Mount>(new LinuxMount(dir, "ntfs-3g", device, created, loop_fd));
+    auto mount = std::unique_ptr<Mount>(new LinuxMount(dir, "ntfs-3g", device, req, created, loop_fd));
     if (req.read_write && !rw) {
-      (void)mount->Unmount();
-      return Status::Error(Status::Code::kReadOnly, "ntfs-3g mounted " + req.source +
-                                                        " read-only (" + run->output +
-                                                        "); a repair needs it writable");
+      Status unmounted = mount->Unmount();
+      return Status::Error(Status::Code::kReadOnly,
+                           "ntfs-3g mounted " + req.source + " read-only (" + run->output +
+                               "); a repair needs it writable" +
+                               (unmounted.ok() ? "" : " (and unmounting it failed: " + unmounted.message() + ")"));
     }
     return mount;
   }
   cleanup_dir();
-  return fail(Status::Error(Status::Code::kInvalidInput, "unknown NTFS driver '" + req.driver + "' (auto, ntfs3, ntfs-3g)"));
+  return fail(Status::Error(Status::Code::kIoError, "cannot mount " + req.source + ": " + errors));
 }
 
 }  // namespace lifeboat

@@ -46,6 +46,10 @@ class Mount {
 
 Result<std::unique_ptr<Mount>> MountNtfs(const MountRequest& request);
 
+// Flushes and unmounts the file system at `path`, retrying for a few seconds
+// while it is busy.
+Status UnmountPath(const std::string& path);
+
 struct MountEntry {
   std::string source, mount_point, fstype;
   dev_t dev = 0;  // st_dev of the mounted file system
@@ -54,10 +58,12 @@ struct MountEntry {
 // /proc/self/mountinfo, with octal escapes decoded.
 std::vector<MountEntry> ReadMountTable();
 
-// The mounts that use `path` (a block device, one of its partitions, or a
-// loop device backed by the image file `path`): writing to it through a
-// second mount would corrupt it. "/dev/sda2 on /media/win (ntfs3)" each.
-std::vector<std::string> MountsUsing(const std::string& path);
+// The mounts that use bytes [offset, offset + size) of `path` (size 0: to
+// the end), through the device itself, its partitions or parent disk, or a
+// loop device over the image file, the device or a partition: writing to the
+// volume through a second mount would corrupt it. Mounts of other partitions
+// of the same disk do not count. "/dev/sda2 on /media/win (ntfs3)" each.
+std::vector<std::string> MountsUsing(const std::string& path, uint64_t offset = 0, uint64_t size = 0);
 
 // The mount whose mount point is exactly `dir` (after realpath), if any.
 const MountEntry* FindMountAt(const std::vector<MountEntry>& table, const std::string& dir);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 
 namespace lifeboat {
@@ -31,7 +33,7 @@ std::string FindProgram(const std::string& name) {
   return "";
 }
 
-Result<ProgramResult> RunProgram(const std::vector<std::string>& argv) {
+Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, int timeout_seconds) {
   if (argv.empty()) return Status::Error(Status::Code::kInvalidInput, "no program to run");
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC) != 0) return Status::FromErrno(errno, "pipe");
@@ -47,7 +49,10 @@ Result<ProgramResult> RunProgram(const std::vector<std::string>& argv) {
   }
   if (pid == 0) {
     int null = ::open("/dev/null", O_RDONLY);
-    if (null >= 0) ::dup2(null, 0);
+    if (null > 0) {
+      ::dup2(null, 0);
+      ::close(null);
+    }
     ::dup2(pipefd[1], 1);
     ::dup2(pipefd[1], 2);
     ::execv(args[0], args.data());
@@ -60,7 +65,16 @@ Result<ProgramResult> RunProgram(const std::vector<std::string>& argv) {
   char buf[4096];
   int status = 0;
   bool exited = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   for (;;) {
+    if (!exited && std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      ::close(pipefd[0]);
+      return Status::Error(Status::Code::kIoError, argv[0] + " did not finish within " +
+                                                       std::to_string(timeout_seconds) + " s and was stopped");
+    }
     struct pollfd p = {pipefd[0], POLLIN, 0};
     int ready = ::poll(&p, 1, exited ? 0 : 100);
     if (ready > 0) {

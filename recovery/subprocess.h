@@ -18,8 +18,9 @@ struct ProgramResult {
 // empty if not found. A name containing '/' is returned as is.
 std::string FindProgram(const std::string& name);
 
-// Runs argv[0] (a path) with stdin from /dev/null and waits for it to exit.
-// Fails only if it could not be started.
-Result<ProgramResult> RunProgram(const std::vector<std::string>& argv);
+// Runs argv[0] (a path) with stdin from /dev/null and waits for it to exit
+// (a daemon: until it has forked into the background). Fails if it could not
+// be started, or ran longer than `timeout_seconds` (then it is killed).
+Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, int timeout_seconds = 120);
 
 }  // namespace lifeboat

@@ -1,6 +1,8 @@
 // Target (target_volume.h): locate, unlock, open for reading or writing.
 #include "recovery/target_volume.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,7 +64,9 @@ struct Target::State {
   bool dislocker_mounted = false;
   std::unique_ptr<BlockReader> base, region;
   std::unique_ptr<FileSystem> fs;
+  bool writable = false;  // fs is the read-write one
   std::unique_ptr<Mount> mount;
+  int lock_fd = -1;       // flock on the image or device while writing
 };
 
 Status ValidateTargetSpec(const TargetSpec& spec) {
@@ -101,7 +105,7 @@ Result<std::string> LookupRecoveryPassword(const std::string& csv_path, const st
   return Status::Error(Status::Code::kNotFound, csv_path + " has no recovery password for " + names);
 }
 
-Result<std::unique_ptr<Target>> Target::Locate(const TargetSpec& spec, const UnlockKeys& keys) {
+Result<std::unique_ptr<Target>> Target::Locate(const TargetSpec& spec, const UnlockKeys& keys, bool for_write) {
   Status valid = ValidateTargetSpec(spec);
   if (!valid.ok()) return valid;
   std::unique_ptr<Target> t(new Target());
@@ -161,9 +165,9 @@ Result<std::unique_ptr<Target>> Target::Locate(const TargetSpec& spec, const Unl
         if (!found.ok()) return found.status();
         password = *found;
       }
-      Status s = t->Unlock(password, keys.key_file);
+      Status s = t->Unlock(password, keys.key_file, for_write);
       if (!s.ok()) return s;
-    } else if (!t->Unlock("", "").ok()) {
+    } else if (!t->Unlock("", "", for_write).ok()) {
       // Suspended BitLocker (and device encryption not yet activated) keeps
       // a clear key; anything else needs a secret.
       t->volume_.notes.push_back("BitLocker is active (no clear key): a recovery password or key file is needed");
@@ -172,7 +176,7 @@ Result<std::unique_ptr<Target>> Target::Locate(const TargetSpec& spec, const Unl
   return t;
 }
 
-Status Target::Unlock(const std::string& password, const std::string& key_file) {
+Status Target::Unlock(const std::string& password, const std::string& key_file, bool for_write) {
   State& st = *state_;
   bool clear_key = password.empty() && key_file.empty();
   std::string prog = FindProgram("dislocker-fuse");
@@ -187,6 +191,7 @@ Status Target::Unlock(const std::string& password, const std::string& key_file) 
     if (!::mkdtemp(dir.data())) return Status::FromErrno(errno, "create a directory for dislocker");
   }
   std::vector<std::string> argv = {prog, "-V", st.volume_path, "-O", std::to_string(st.offset)};
+  if (!for_write) argv.push_back("-r");
   if (clear_key) argv.push_back("-c");
   else if (!password.empty()) argv.push_back("-p" + password);
   else argv.insert(argv.end(), {"-f", key_file});
@@ -247,7 +252,7 @@ Status Target::CheckNtfs() const {
 
 Result<FileSystem*> Target::OpenForRead() {
   State& st = *state_;
-  if (st.fs) return st.fs.get();
+  if (st.fs) return st.fs.get();  // the read-only one, or after OpenForWrite the writable one
   if (!st.spec.directory.empty()) {
     Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(st.spec.directory);
     if (!fs.ok()) return fs.status();
@@ -267,7 +272,7 @@ Result<FileSystem*> Target::OpenForRead() {
   return st.fs.get();
 }
 
-Status Target::CheckWritable(const WriteOptions& options) {
+Status Target::CheckWritable(const WriteOptions& options) const {
   std::vector<std::string> reasons = UnsafeReasons(volume_, options.overrides);
   bool discard = options.overrides.discard_hibernation && Hibernated(volume_);
   bool elsewhere = volume_.hiber_magic.find(" on ") != std::string::npos;
@@ -279,12 +284,33 @@ Status Target::CheckWritable(const WriteOptions& options) {
     for (const std::string& r : reasons) msg += "\n  - " + r;
     return Status::Error(Status::Code::kConflict, msg);
   }
-  if (discard)
+  return Status::Ok();
+}
+
+void Target::WarnOverrides(const WriteOptions& options) {
+  if (options.overrides.discard_hibernation && Hibernated(volume_))
     warnings_.push_back("--discard-hibernation: the hibernated Windows session on " + volume_.id +
                         " is discarded; Windows starts fresh and unsaved work in it is lost");
   if (options.overrides.ignore_dirty && volume_.dirty.value_or(false))
     warnings_.push_back("--ignore-dirty: writing to " + volume_.id +
                         " although NTFS is marked dirty; run chkdsk /f from Windows afterwards");
+}
+
+Status Target::LockSource() {
+  State& st = *state_;
+  if (st.lock_fd >= 0 || volume_.path.empty()) return Status::Ok();
+  // Two lifeboats writing one disk through two mounts would corrupt it; the
+  // lock on the image or device keeps a second one out until this one is done.
+  int fd = ::open(volume_.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open " + volume_.path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK)
+      return Status::Error(Status::Code::kBusy, "another lifeboat is writing to " + volume_.path + "; wait for it");
+    return Status::FromErrno(err, "lock " + volume_.path);
+  }
+  st.lock_fd = fd;
   return Status::Ok();
 }
 
@@ -295,6 +321,12 @@ Result<std::unique_ptr<Mount>> Target::MountVolume(bool write, const WriteOption
     return Status::Error(Status::Code::kInvalidInput, st.spec.directory + " is a directory, already mounted");
   Status usable = CheckNtfs();
   if (!usable.ok()) return usable;
+  if (st.volume_path != volume_.path) {
+    // Unlocked BitLocker: dislocker's file is new, but the device under it may be mounted elsewhere.
+    std::vector<std::string> busy = MountsUsing(volume_.path, volume_.offset, volume_.size);
+    if (!busy.empty())
+      return Status::Error(Status::Code::kBusy, volume_.id + " is already mounted: " + busy[0] + "; unmount it first");
+  }
   MountRequest req;
   req.source = st.volume_path;
   req.offset = st.offset;
@@ -311,6 +343,7 @@ Status Target::MountAndKeep(bool write, const WriteOptions& options, const std::
   if (write) {
     Status safe = CheckWritable(options);
     if (!safe.ok()) return safe;
+    WarnOverrides(options);
   }
   Result<std::unique_ptr<Mount>> m = MountVolume(write, options, at);
   if (!m.ok()) return m.status();
@@ -324,6 +357,12 @@ Result<FileSystem*> Target::OpenForWrite(const WriteOptions& options) {
   State& st = *state_;
   Status safe = CheckWritable(options);
   if (!safe.ok()) return safe;
+  if (st.writable && st.fs) return st.fs.get();
+  if (st.spec.directory.empty()) {
+    Status locked = LockSource();
+    if (!locked.ok()) return locked;
+  }
+  WarnOverrides(options);
   bool discard = options.overrides.discard_hibernation && Hibernated(volume_);
   st.fs.reset();
   st.region.reset();
@@ -352,6 +391,7 @@ Result<FileSystem*> Target::OpenForWrite(const WriteOptions& options) {
   Result<std::unique_ptr<FileSystem>> fs = OpenPosixFileSystem(root);
   if (!fs.ok()) return fs.status();
   st.fs = std::move(fs).value();
+  st.writable = true;
   return st.fs.get();
 }
 
@@ -366,13 +406,19 @@ Status Target::Close() {
     result = st.mount->Unmount();
     if (result.ok()) st.mount.reset();
   }
-  if (st.dislocker_mounted) {
-    if (::umount2(st.dislocker_dir.c_str(), 0) == 0) {
+  if (st.dislocker_mounted && result.ok()) {
+    Status s = UnmountPath(st.dislocker_dir);
+    if (s.ok()) {
       st.dislocker_mounted = false;
       ::rmdir(st.dislocker_dir.c_str());
-    } else if (result.ok()) {
-      result = Status::FromErrno(errno, "unmount dislocker at " + st.dislocker_dir);
+    } else {
+      result = s;
     }
+  }
+  st.writable = false;
+  if (st.lock_fd >= 0) {
+    ::close(st.lock_fd);
+    st.lock_fd = -1;
   }
   return result;
 }

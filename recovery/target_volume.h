@@ -47,8 +47,9 @@ Result<std::string> LookupRecoveryPassword(const std::string& csv_path, const st
 class Target {
  public:
   // Probes and chooses the volume; mounts nothing (except dislocker, to
-  // unlock a BitLocker volume when keys are given).
-  static Result<std::unique_ptr<Target>> Locate(const TargetSpec& spec, const UnlockKeys& keys);
+  // unlock a BitLocker volume: read-only unless `for_write`).
+  static Result<std::unique_ptr<Target>> Locate(const TargetSpec& spec, const UnlockKeys& keys,
+                                                bool for_write = false);
   ~Target();
 
   const VolumeReport& volume() const { return volume_; }
@@ -61,9 +62,13 @@ class Target {
 
   // Read access: the directory itself, or NTFS in user space (libntfs-3g).
   Result<FileSystem*> OpenForRead();
-  // Write access. Refuses (kConflict, with every reason and its way forward)
-  // a volume that is hibernated, dirty, BitLocker-locked or read-only, unless
-  // the matching override is given; then mounts images and devices read-write.
+  // Whether writing is safe: kConflict with every reason and its way forward
+  // when the volume is hibernated, dirty, BitLocker-locked, damaged or
+  // read-only, unless the matching override is given. Changes nothing.
+  Status CheckWritable(const WriteOptions& options) const;
+  // Write access: CheckWritable, a lock on the image or device, then images
+  // and devices are mounted read-write (a read-only view opened before is
+  // closed: take the new pointer).
   Result<FileSystem*> OpenForWrite(const WriteOptions& options);
   // `lifeboat mount`: mounts the volume (read-write only after the same
   // checks as OpenForWrite) at `at` (empty: a new directory) and leaves it
@@ -75,9 +80,10 @@ class Target {
  private:
   Target() = default;
   // dislocker with a recovery password, a .BEK file, or (both empty) the clear key.
-  Status Unlock(const std::string& password, const std::string& key_file);
+  Status Unlock(const std::string& password, const std::string& key_file, bool for_write);
   Status CheckNtfs() const;  // an unlocked NTFS volume
-  Status CheckWritable(const WriteOptions& options);
+  void WarnOverrides(const WriteOptions& options);
+  Status LockSource();
   Result<std::unique_ptr<Mount>> MountVolume(bool write, const WriteOptions& options, const std::string& at);
   struct State;
   std::unique_ptr<State> state_;

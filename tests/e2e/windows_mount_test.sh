@@ -46,6 +46,13 @@ assert_eq "$(ntfs_sha disk.img /WINDOWS/system32/svchost.exe)" "$good_svchost" "
 run 0 "$LB" scan "${MD[@]}" --image disk.img
 pass "fix --image: the XP volume mounted read-write by lifeboat, 3 files restored, svchost.exe verified with ntfscat, unmounted"
 
+# Nothing to repair: the volume is never mounted read-write, the image stays byte-identical.
+before=$(sha disk.img)
+run 0 "$LB" fix "${MD[@]}" --image disk.img -s xp/payload.tar.gz --yes
+grep -q "mounted read-write" "$T/out" && fail "a healthy volume was mounted read-write"
+assert_eq "$(sha disk.img)" "$before" "healthy image after fix"
+pass "fix --image on a healthy volume: no read-write mount, image byte-identical"
+
 run 0 "$LB" undo --image disk.img --json "$T/u.json"
 assert_eq "$(jqr "$T/u.json" '.summary.reverted')" "3" "reverted"
 leftovers disk.img
@@ -72,6 +79,11 @@ mkdir -p src && head -c 20000 /dev/urandom >src/tcpip.sys
 printf '%s  Windows/System32/drivers/tcpip.sys\n' "$(sha src/tcpip.sys)" >t.sha256
 sign t.sha256
 run 8 "$LB" fix "${K[@]}" --image hib.img -m t.sha256 -s src --yes
+# A dry run with the override writes nothing either: the saved session survives.
+before=$(sha hib.img)
+run 4 "$LB" fix "${K[@]}" --image hib.img -m t.sha256 -s src --dry-run --discard-hibernation
+assert_contains "$T/out" "copy in src:tcpip.sys"
+assert_eq "$(sha hib.img)" "$before" "hibernated image after a dry run"
 run 1 "$LB" fix "${K[@]}" --image hib.img -m t.sha256 -s src --yes --discard-hibernation --driver ntfs-3g
 leftovers hib.img
 assert_contains "$T/err" "--discard-hibernation: the hibernated Windows session on hib.img is discarded"

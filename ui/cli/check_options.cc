@@ -70,18 +70,17 @@ std::unique_ptr<Target> OpenTarget(const std::string& command, const TargetOptio
     code = EmitError(command, o.name(), valid.message(), out, kExitUsage);
     return nullptr;
   }
-  Result<std::unique_ptr<Target>> t = Target::Locate(o.spec, o.keys);
+  Result<std::unique_ptr<Target>> t = Target::Locate(o.spec, o.keys, write);
   if (!t.ok()) {
     code = EmitError(command, o.name(), t.status().message(), out, kExitOperational);
     return nullptr;
   }
-  Result<FileSystem*> fs = write ? (*t)->OpenForWrite(o.write) : (*t)->OpenForRead();
+  Status safe = write ? (*t)->CheckWritable(o.write) : Status::Ok();
+  Result<FileSystem*> fs = safe.ok() ? (*t)->OpenForRead() : Result<FileSystem*>(safe);
   if (!fs.ok()) {
     code = EmitError(command, (*t)->display(), fs.status().message(), out, kExitOperational);
     return nullptr;
   }
-  for (const std::string& w : (*t)->warnings())
-    std::cerr << "lifeboat " << command << ": warning: " << Printable(w) << '\n';
   return std::move(t).value();
 }
 
@@ -113,12 +112,22 @@ void AddCheckOptions(CLI::App* cmd, CheckOptions& o, bool write) {
   AddOutputOptions(cmd, o.out);
 }
 
+CheckInputs::~CheckInputs() {
+  if (!target) return;
+  Status closed = target->Close();
+  if (!closed.ok()) std::cerr << "lifeboat: error: " << Printable(closed.message()) << '\n';
+}
+
 void CheckInputs::Annotate(RunReport& r) const {
   r.signature_state = SignatureStateName(signature.state);
   r.signature_key_id = signature.key_id;
   r.signature_key_file = signature.key_file;
   r.notes.insert(r.notes.begin(), notes.begin(), notes.end());
   r.warnings.insert(r.warnings.begin(), warnings.begin(), warnings.end());
+  if (target) {
+    r.notes.insert(r.notes.end(), target->notes().begin(), target->notes().end());
+    r.warnings.insert(r.warnings.end(), target->warnings().begin(), target->warnings().end());
+  }
 }
 
 std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const CheckOptions& o, bool require_signed,
@@ -136,7 +145,7 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
   if (!valid.ok()) return fail(valid.message(), kExitUsage);
 
   // Find the volume first: its Windows version chooses the manifest.
-  Result<std::unique_ptr<Target>> target = Target::Locate(o.target.spec, o.target.keys);
+  Result<std::unique_ptr<Target>> target = Target::Locate(o.target.spec, o.target.keys, write);
   if (!target.ok()) return fail(target.status().message(), kExitOperational);
   name = (*target)->display();
   std::vector<std::string> notes;
@@ -192,14 +201,13 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
   }
   in->manifest = std::move(loaded->manifest);
   in->target = std::move(target).value();
-  Result<FileSystem*> fs = write ? in->target->OpenForWrite(o.target.write) : in->target->OpenForRead();
+  if (write) {
+    Status safe = in->target->CheckWritable(o.target.write);
+    if (!safe.ok()) return fail(safe.message(), kExitOperational);
+  }
+  Result<FileSystem*> fs = in->target->OpenForRead();
   if (!fs.ok()) return fail(fs.status().message(), kExitOperational);
   in->fs = *fs;
-  for (const std::string& w : in->target->warnings()) {
-    std::cerr << "lifeboat " << command << ": warning: " << Printable(w) << '\n';
-    in->warnings.push_back(w);
-  }
-  in->notes.insert(in->notes.end(), in->target->notes().begin(), in->target->notes().end());
   return in;
 }
 

@@ -32,8 +32,10 @@ struct TargetOptions {
 // `write`: also --discard-hibernation, --ignore-dirty and --driver.
 void AddTargetOptions(CLI::App* cmd, TargetOptions& o, bool write);
 
-// Finds the volume and opens it for reading or writing. On failure prints the
-// error (and JSON error report), stores the exit code in `code` and returns null.
+// Finds the volume and opens it for reading; with `write`, first refuses a
+// volume that is unsafe to write (the caller calls OpenForWrite when it is
+// about to write). On failure prints the error (and JSON error report),
+// stores the exit code in `code` and returns null.
 std::unique_ptr<Target> OpenTarget(const std::string& command, const TargetOptions& o, const OutputOptions& out,
                                    bool write, int& code);
 
@@ -60,7 +62,8 @@ struct CheckInputs {
   std::vector<std::string> notes;     // e.g. the Windows detected, the manifest chosen
   std::vector<std::string> warnings;  // e.g. "unsigned manifest"
   std::unique_ptr<Target> target;
-  FileSystem* fs = nullptr;  // owned by target
+  FileSystem* fs = nullptr;  // owned by target; read-only until fix calls OpenForWrite
+  ~CheckInputs();            // unmounts what the target mounted; says so if that fails
 
   // Copies the signature result and warnings into a report.
   void Annotate(RunReport& r) const;
@@ -70,7 +73,8 @@ struct CheckInputs {
 // key unless --allow-unsigned. A signature that does not match is refused by
 // every command. On failure prints the error (and JSON error report) and
 // returns the exit code to use in `code`.
-// `write`: open the volume for writing (fix), after checking it is safe.
+// `write`: the command will write (fix): an unsafe volume is refused now,
+// before the scan; the volume stays read-only until OpenForWrite.
 std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const CheckOptions& o, bool require_signed,
                                              bool write, int& code);
 

@@ -31,6 +31,8 @@ int RunFix(const FixOptions& o) {
     return EmitError("fix", o.check.target.name(),
                      "not on a terminal: add --yes to repair unattended, or --dry-run to see the plan", out,
                      kExitUsage);
+  // Before anything is mounted: Ctrl-C or SIGTERM must end in a clean unmount.
+  const CancelToken& cancel = InstallSignalHandlers();
   int code = 0;
   std::unique_ptr<CheckInputs> in = OpenCheckInputs("fix", o.check, /*require_signed=*/true, /*write=*/!o.dry_run, code);
   if (!in) return code;
@@ -44,7 +46,6 @@ int RunFix(const FixOptions& o) {
     sources.push_back(std::move(s).value());
   }
 
-  const CancelToken& cancel = InstallSignalHandlers();
   std::unique_ptr<ProgressSink> progress = MakeProgress(out);
   ScanResult scan = ScanTarget(*in->fs, in->manifest, ScanOptions{o.check.jobs}, *progress, cancel);
   RepairPlan plan;
@@ -83,6 +84,14 @@ int RunFix(const FixOptions& o) {
       return Emit(r, out);
     }
   }
+
+  // Only now, with a plan the technician accepted, is the volume opened for
+  // writing (images and devices: mounted read-write).
+  Result<FileSystem*> writable = in->target->OpenForWrite(o.check.target.write);
+  if (!writable.ok()) return EmitError("fix", in->target->display(), writable.status().message(), out);
+  in->fs = *writable;
+  for (const std::string& w : in->target->warnings())
+    std::cerr << "lifeboat fix: warning: " << Printable(w) << '\n';
 
   Result<std::unique_ptr<FileLock>> lock = LockWorkspace(*in->fs);
   if (!lock.ok()) {

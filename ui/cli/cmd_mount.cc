@@ -23,7 +23,7 @@ int RunMount(const MountOptions& o) {
     return EmitError("mount", o.target.name(), "mount takes --image FILE or --device DEV", o.out, kExitUsage);
   Status valid = ValidateTargetSpec(o.target.spec);
   if (!valid.ok()) return EmitError("mount", o.target.name(), valid.message(), o.out, kExitUsage);
-  Result<std::unique_ptr<Target>> t = Target::Locate(o.target.spec, o.target.keys);
+  Result<std::unique_ptr<Target>> t = Target::Locate(o.target.spec, o.target.keys, o.rw);
   if (!t.ok()) return EmitError("mount", o.target.name(), t.status().message(), o.out);
   std::string path;
   Status s = (*t)->MountAndKeep(o.rw, o.target.write, o.at, &path);

@@ -49,21 +49,31 @@ int ListRunsCommand(FileSystem& fs, const std::string& name, const UndoOptions& 
 }
 
 int RunUndo(const UndoOptions& o) {
+  const CancelToken& cancel = InstallSignalHandlers();  // before anything is mounted
   int code = 0;
-  std::unique_ptr<Target> target = OpenTarget("undo", o.target, o.out, /*write=*/!o.list && !o.dry_run, code);
+  bool write = !o.list && !o.dry_run;
+  std::unique_ptr<Target> target = OpenTarget("undo", o.target, o.out, write, code);
   if (!target) return code;
   Result<FileSystem*> fs = target->OpenForRead();  // already open: the same file system
   const std::string& name = target->display();
   if (o.list) return ListRunsCommand(**fs, name, o);
 
+  Result<std::vector<RunInfo>> runs = ListRuns(**fs);
+  if (!runs.ok()) return EmitError("undo", name, runs.status().message(), o.out);
+  bool anything = !o.run.empty();
+  for (const RunInfo& r : *runs) anything |= !r.undone;
   std::unique_ptr<FileLock> lock;
-  if (!o.dry_run) {
+  if (write && anything) {
+    // Something to revert: only now is the volume opened for writing.
+    fs = target->OpenForWrite(o.target.write);
+    if (!fs.ok()) return EmitError("undo", name, fs.status().message(), o.out);
+    for (const std::string& w : target->warnings()) std::cerr << "lifeboat undo: warning: " << Printable(w) << '\n';
     Result<std::unique_ptr<FileLock>> l = LockWorkspace(**fs);
     if (!l.ok()) return EmitError("undo", name, l.status().message(), o.out);
     lock = std::move(l).value();
+    runs = ListRuns(**fs);  // again, under the lock
+    if (!runs.ok()) return EmitError("undo", name, runs.status().message(), o.out);
   }
-  Result<std::vector<RunInfo>> runs = ListRuns(**fs);
-  if (!runs.ok()) return EmitError("undo", name, runs.status().message(), o.out);
 
   std::vector<std::string> ids;
   if (!o.run.empty()) {
@@ -85,7 +95,6 @@ int RunUndo(const UndoOptions& o) {
   total.notes = target->notes();
   total.warnings = target->warnings();
   std::vector<std::string> handled;
-  const CancelToken& cancel = InstallSignalHandlers();
   for (const std::string& id : ids) {
     Result<UndoPlan> plan = PlanUndo(**fs, id, cancel);
     if (!plan.ok()) {
