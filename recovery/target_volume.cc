@@ -261,6 +261,9 @@ Result<FileSystem*> Target::OpenForRead() {
   }
   Status usable = CheckNtfs();
   if (!usable.ok()) return usable;
+  for (const std::string& m : MountsUsing(volume_.path, volume_.offset, volume_.partition ? volume_.size : 0))
+    warnings_.push_back("the volume is mounted (" + m + "): what is read from the device may lag behind that "
+                        "mount; scan the mounted directory with --target for an exact view");
   Result<std::unique_ptr<BlockReader>> base = OpenBlockReader(st.volume_path);
   if (!base.ok()) return base.status();
   st.base = std::move(base).value();
@@ -279,6 +282,11 @@ Status Target::CheckWritable(const WriteOptions& options) const {
   if (discard && elsewhere)
     reasons.push_back("hibernation: the saved session is in hiberfil.sys on another volume (" +
                       volume_.hiber_magic + "); repair or mount that volume with --discard-hibernation first");
+  if (state_->spec.directory.empty()) {
+    for (const std::string& m : MountsUsing(volume_.path, volume_.offset, volume_.partition ? volume_.size : 0))
+      reasons.push_back("mounted: " + m + "; a second mount would corrupt it. Unmount it (umount), or repair "
+                        "that directory with --target");
+  }
   if (!reasons.empty()) {
     std::string msg = "not safe to write to " + volume_.id + ", nothing was written:";
     for (const std::string& r : reasons) msg += "\n  - " + r;

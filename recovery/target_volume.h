@@ -63,8 +63,9 @@ class Target {
   // Read access: the directory itself, or NTFS in user space (libntfs-3g).
   Result<FileSystem*> OpenForRead();
   // Whether writing is safe: kConflict with every reason and its way forward
-  // when the volume is hibernated, dirty, BitLocker-locked, damaged or
-  // read-only, unless the matching override is given. Changes nothing.
+  // when the volume is hibernated, dirty, BitLocker-locked, damaged,
+  // read-only or already mounted, unless the matching override is given.
+  // Changes nothing.
   Status CheckWritable(const WriteOptions& options) const;
   // Write access: CheckWritable, a lock on the image or device, then images
   // and devices are mounted read-write (a read-only view opened before is

@@ -114,8 +114,32 @@ assert_exists "$mp/WINDOWS/system32/kernel32.dll"
 grep " $mp " /proc/mounts | grep -q " ro[ ,]" || fail "lifeboat mount without --rw is not read-only"
 before=$(sha disk.img)
 run 8 "$LB" fix "${MD[@]}" --image disk.img -s xp/payload.tar.gz --yes
-assert_contains "$T/err" "is already mounted"
+assert_contains "$T/err" "mounted: /dev/loop"
 umount "$mp" && rmdir "$mp"
 leftovers disk.img
 assert_eq "$(sha disk.img)" "$before" "image unchanged while mounted elsewhere"
 pass "lifeboat mount: read-only, stays mounted; fix on the same image refused while it is mounted"
+
+# Only mounts of the same volume block a repair: another partition of the disk mounted elsewhere does not.
+cp win7.img w7.img
+run 0 "$LB" mount --image w7.img --partition 1
+mp=$(cat "$T/out")
+run 1 "$LB" fix "${K[@]}" --image w7.img --partition 2 -m t.sha256 -s src --yes
+umount "$mp" && rmdir "$mp"
+run 0 "$LB" mount --image w7.img --partition 2
+mp=$(cat "$T/out")
+run 8 "$LB" fix "${K[@]}" --image w7.img --partition 2 -m t.sha256 -s src --yes
+assert_contains "$T/err" "mounted: /dev/loop"
+umount "$mp" && rmdir "$mp"
+leftovers w7.img
+# The same through a device: lifeboat's own loop device over /dev/loopN (with the partition's offset) counts.
+dev=$(losetup --find --show w7.img)
+trap 'umount "$mp" 2>/dev/null || true; losetup -d "$dev" 2>/dev/null || true; rm -rf "$T"' EXIT
+run 0 "$LB" mount --device "$dev" --partition 2
+mp=$(cat "$T/out")
+run 8 "$LB" fix "${K[@]}" --device "$dev" --partition 2 -m t.sha256 -s src --yes
+assert_contains "$T/err" "mounted: /dev/loop"
+umount "$mp" && rmdir "$mp"
+run 0 "$LB" fix "${K[@]}" --device "$dev" --partition 2 -m t.sha256 -s src --yes
+losetup -d "$dev"
+pass "a mount of another partition does not block a repair; a mount of the same volume does, also through a loop device over the disk"
