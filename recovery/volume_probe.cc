@@ -215,6 +215,9 @@ Result<std::vector<VolumeReport>> ProbeAllDisks() {
       bad.source = "device";
       bad.path = disk;
       bad.fs = "unknown";
+      std::ifstream sectors("/sys/class/block/" + disk.substr(5) + "/size");
+      uint64_t n = 0;
+      if (sectors >> n) bad.size = n * 512;  // the kernel knows the size even when the device cannot be opened
       bad.notes.push_back(v.status().message());
       out.push_back(std::move(bad));
       continue;
