@@ -277,7 +277,7 @@ Result<FileSystem*> Target::OpenForRead() {
 
 Status Target::CheckWritable(const WriteOptions& options) const {
   std::vector<std::string> reasons = UnsafeReasons(volume_, options.overrides);
-  bool discard = options.overrides.discard_hibernation && Hibernated(volume_);
+  bool discard = Discards(options);
   bool elsewhere = volume_.hiber_magic.find(" on ") != std::string::npos;
   if (discard && elsewhere)
     reasons.push_back("hibernation: the saved session is in hiberfil.sys on another volume (" +
@@ -295,8 +295,12 @@ Status Target::CheckWritable(const WriteOptions& options) const {
   return Status::Ok();
 }
 
+bool Target::Discards(const WriteOptions& options) const {
+  return options.overrides.discard_hibernation && Hibernated(volume_);
+}
+
 void Target::WarnOverrides(const WriteOptions& options) {
-  if (options.overrides.discard_hibernation && Hibernated(volume_))
+  if (Discards(options))
     warnings_.push_back("--discard-hibernation: the hibernated Windows session on " + volume_.id +
                         " is discarded; Windows starts fresh and unsaved work in it is lost");
   if (options.overrides.ignore_dirty && volume_.dirty.value_or(false))
@@ -329,18 +333,12 @@ Result<std::unique_ptr<Mount>> Target::MountVolume(bool write, const WriteOption
     return Status::Error(Status::Code::kInvalidInput, st.spec.directory + " is a directory, already mounted");
   Status usable = CheckNtfs();
   if (!usable.ok()) return usable;
-  if (st.volume_path != volume_.path) {
-    // Unlocked BitLocker: dislocker's file is new, but the device under it may be mounted elsewhere.
-    std::vector<std::string> busy = MountsUsing(volume_.path, volume_.offset, volume_.size);
-    if (!busy.empty())
-      return Status::Error(Status::Code::kBusy, volume_.id + " is already mounted: " + busy[0] + "; unmount it first");
-  }
   MountRequest req;
   req.source = st.volume_path;
   req.offset = st.offset;
   req.size = st.size;
   req.read_write = write;
-  req.remove_hiberfile = write && options.overrides.discard_hibernation && Hibernated(volume_);
+  req.remove_hiberfile = write && Discards(options);
   req.ignore_dirty = options.overrides.ignore_dirty;
   req.driver = options.driver;
   req.mount_point = at;
@@ -363,15 +361,15 @@ Status Target::MountAndKeep(bool write, const WriteOptions& options, const std::
 
 Result<FileSystem*> Target::OpenForWrite(const WriteOptions& options) {
   State& st = *state_;
+  if (st.writable && st.fs) return st.fs.get();  // already (our own mount would now count as "mounted")
   Status safe = CheckWritable(options);
   if (!safe.ok()) return safe;
-  if (st.writable && st.fs) return st.fs.get();
   if (st.spec.directory.empty()) {
     Status locked = LockSource();
     if (!locked.ok()) return locked;
   }
   WarnOverrides(options);
-  bool discard = options.overrides.discard_hibernation && Hibernated(volume_);
+  bool discard = Discards(options);
   st.fs.reset();
   st.region.reset();
   st.base.reset();

@@ -83,6 +83,7 @@ class Target {
   // dislocker with a recovery password, a .BEK file, or (both empty) the clear key.
   Status Unlock(const std::string& password, const std::string& key_file, bool for_write);
   Status CheckNtfs() const;  // an unlocked NTFS volume
+  bool Discards(const WriteOptions& options) const;  // --discard-hibernation on a hibernated volume
   void WarnOverrides(const WriteOptions& options);
   Status LockSource();
   Result<std::unique_ptr<Mount>> MountVolume(bool write, const WriteOptions& options, const std::string& at);
