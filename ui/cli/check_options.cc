@@ -2,6 +2,7 @@
 #include "ui/cli/check_options.h"
 
 #include <iostream>
+#include <optional>
 
 #include "recovery/filesystem_posix.h"
 #include "recovery/manifest_select.h"
@@ -141,24 +142,27 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
   if (!format.ok()) return fail(format.status().message(), kExitUsage);
   if (o.manifest.empty() && o.manifest_dir.empty())
     return fail("give --manifest FILE, or --manifest-dir DIR (with --os, or detected from the volume)", kExitUsage);
-  Status valid = ValidateTargetSpec(o.target.spec);
-  if (!valid.ok()) return fail(valid.message(), kExitUsage);
+  std::optional<OsSpec> given_os;
+  if (o.manifest.empty() && !o.os.empty()) {
+    Result<OsSpec> given = ParseOsSpec(o.os, /*allow_ranges=*/false);
+    if (!given.ok()) return fail(given.status().message(), kExitUsage);
+    given_os = *given;
+  }
 
-  // Find the volume first: its Windows version chooses the manifest.
-  Result<std::unique_ptr<Target>> target = Target::Locate(o.target.spec, o.target.keys, write);
-  if (!target.ok()) return fail(target.status().message(), kExitOperational);
-  name = (*target)->display();
+  // Find the volume first (refusing it now if the command will write and that
+  // is unsafe): its Windows version chooses the manifest.
+  std::unique_ptr<Target> target = OpenTarget(command, o.target, o.out, write, code);
+  if (!target) return nullptr;
+  name = target->display();
   std::vector<std::string> notes;
 
   std::string path = o.manifest;
   if (path.empty()) {
     OsSpec os;
-    if (!o.os.empty()) {
-      Result<OsSpec> given = ParseOsSpec(o.os, /*allow_ranges=*/false);
-      if (!given.ok()) return fail(given.status().message(), kExitUsage);
-      os = *given;
+    if (given_os) {
+      os = *given_os;
     } else {
-      const std::vector<WindowsInstall>& found = (*target)->volume().windows;
+      const std::vector<WindowsInstall>& found = target->volume().windows;
       if (found.size() != 1)
         return fail((found.empty() ? "no Windows installation detected on " : "more than one Windows installation on ") +
                         name + "; give --os, e.g. --os \"version=5.1 build=2600 sp=3 arch=x86\" (see lifeboat detect)",
@@ -200,14 +204,8 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
     in->warnings.push_back(warning);
   }
   in->manifest = std::move(loaded->manifest);
-  in->target = std::move(target).value();
-  if (write) {
-    Status safe = in->target->CheckWritable(o.target.write);
-    if (!safe.ok()) return fail(safe.message(), kExitOperational);
-  }
-  Result<FileSystem*> fs = in->target->OpenForRead();
-  if (!fs.ok()) return fail(fs.status().message(), kExitOperational);
-  in->fs = *fs;
+  in->target = std::move(target);
+  in->fs = *in->target->OpenForRead();  // opened by OpenTarget
   return in;
 }
 
