@@ -95,6 +95,7 @@ Result<std::string> LookupRecoveryPassword(const std::string& csv_path, const st
       return Status::Error(Status::Code::kInvalidInput,
                            csv_path + ":" + std::to_string(lineno) + ": expected \"volume id,recovery password\"");
     std::string id = Lower(Trim(line.substr(0, comma)));
+    if (id.size() > 2 && id.front() == '{' && id.back() == '}') id = id.substr(1, id.size() - 2);  // {GUID}
     std::string password = Trim(line.substr(comma + 1));
     for (const std::string& want : ids)
       if (!want.empty() && Lower(want) == id) return password;
@@ -161,7 +162,13 @@ Result<std::unique_ptr<Target>> Target::Locate(const TargetSpec& spec, const Unl
       std::string password = keys.recovery_password;
       if (password.empty() && keys.key_file.empty()) {
         std::string base = t->volume_.id.substr(t->volume_.id.rfind('/') + 1);
-        Result<std::string> found = LookupRecoveryPassword(keys.keys_csv, {t->volume_.id, base, t->volume_.label});
+        std::vector<std::string> ids = {t->volume_.id, base, t->volume_.label};
+        if (t->volume_.bitlocker_info) {
+          ids.push_back(t->volume_.bitlocker_info->volume_guid);
+          for (const BitLockerProtector& p : t->volume_.bitlocker_info->protectors) ids.push_back(p.id);
+          for (const std::string& id : t->volume_.bitlocker_info->RecoveryKeyIds()) ids.push_back(id);
+        }
+        Result<std::string> found = LookupRecoveryPassword(keys.keys_csv, ids);
         if (!found.ok()) return found.status();
         password = *found;
       }

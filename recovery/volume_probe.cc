@@ -86,7 +86,7 @@ std::vector<std::string> UnsafeReasons(const VolumeReport& v, const SafetyOverri
   if (v.bitlocker)
     out.push_back(
         "BitLocker: the volume is encrypted; unlock it with --recovery-password, --bitlocker-key FILE.BEK, or "
-        "--bitlocker-keys FILE.csv (a fleet's volume id -> recovery password list)");
+        "--bitlocker-keys FILE.csv (a fleet's list of recovery key ID or volume id -> recovery password)");
   bool hibernated = v.hibernation == HiberState::kHibernated || v.hibernation == HiberState::kResuming ||
                     v.hibernation == HiberState::kUnknown;
   if (hibernated && !o.discard_hibernation)
@@ -143,6 +143,16 @@ Result<std::vector<VolumeReport>> ProbeDisk(const std::string& path) {
     v.fs = VolumeFsName(bs.fs);
     v.label = bs.label;
     v.bitlocker = bs.fs == VolumeFs::kBitLocker;
+    if (v.bitlocker) {
+      Result<BitLockerInfo> info = ReadBitLockerInfo(*region);
+      if (info.ok()) {
+        v.bitlocker_info = std::move(info).value();
+        for (const std::string& id : v.bitlocker_info->RecoveryKeyIds())
+          v.notes.push_back("BitLocker recovery key ID " + id + ": the recovery password for this ID unlocks it");
+      } else {
+        v.notes.push_back("BitLocker metadata unreadable: " + info.status().message());
+      }
+    }
     if (bs.fs == VolumeFs::kNtfs) {
       Result<std::unique_ptr<NtfsFileSystem>> ntfs = OpenNtfs(*region);
       if (ntfs.ok()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "recovery/bitlocker_header.h"
 #include "recovery/filesystem.h"
 #include "recovery/windows_detect.h"
 
@@ -34,6 +35,7 @@ struct VolumeReport {
   std::string fs;              // ntfs, fat32, exfat, bitlocker, unknown, directory
   std::string label;
   bool bitlocker = false;
+  std::optional<BitLockerInfo> bitlocker_info;  // volume GUID and key protectors, when the metadata is readable
   std::optional<bool> dirty;  // unknown for an already-mounted directory
   HiberState hibernation = HiberState::kNone;
   std::string hiber_magic;

@@ -47,6 +47,7 @@ for img in xp win7 win11 bitlocker win7-hibernated; do
   head -c 65536 "$seed/img/$img.img" >"$out/disk_fuzz/seed-$img"
 done
 head -c 8192 "$seed/img/vol-clean.img" >"$out/disk_fuzz/seed-superfloppy"
+"$mk" bitlocker "$out/disk_fuzz/seed-bitlocker" 1 5E5C1C2A-7D41-4B6E-9A3F-0C2B8D9E1F07 9BF4D9A4-A30E-4A6A-9F7D-2C1D2B1E0F00
 for arch in x86 x64 arm64; do "$mk" pe "$out/pe_fuzz/seed-$arch" "$arch" 10.0.26100.2314; done
 
 # Inputs that once crashed stay in the corpus (and have unit tests).

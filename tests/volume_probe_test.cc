@@ -176,3 +176,74 @@ TEST_CASE("fleet key CSV: lookup by any id, case-insensitive, comments; a malfor
 
 }  // namespace
 }  // namespace lifeboat
+
+namespace lifeboat {
+namespace {
+
+const char* kVolumeGuid = "5E5C1C2A-7D41-4B6E-9A3F-0C2B8D9E1F07";
+const char* kKeyId = "9BF4D9A4-A30E-4A6A-9F7D-2C1D2B1E0F00";
+
+TEST_CASE("BitLocker metadata: volume GUID, protectors and the recovery key ID") {
+  std::string v = fixtures::MakeBitLockerVolume(1 << 20, kVolumeGuid, {{kKeyId, 0x0800}, {"00000000-1111-2222-3333-444444444444", 0x0100}});
+  auto reader = MemoryBlockReader(v, "bl");
+  Result<BitLockerInfo> info = ReadBitLockerInfo(*reader);
+  REQUIRE(info.ok());
+  CHECK(info->volume_guid == kVolumeGuid);
+  REQUIRE(info->protectors.size() == 2);
+  CHECK(info->protectors[0].id == kKeyId);
+  CHECK(info->protectors[0].kind == "recovery-password");
+  CHECK(info->protectors[1].kind == "tpm");
+  CHECK(info->RecoveryKeyIds() == std::vector<std::string>{"9BF4D9A4"});
+}
+
+TEST_CASE("BitLocker metadata: a damaged first copy falls back to the next; all damaged is an error") {
+  std::string v = fixtures::MakeBitLockerVolume(1 << 20, kVolumeGuid, {{kKeyId, 0x0800}});
+  uint64_t first = static_cast<unsigned char>(v[0xB0]) | static_cast<uint64_t>(static_cast<unsigned char>(v[0xB1])) << 8 |
+                   static_cast<uint64_t>(static_cast<unsigned char>(v[0xB2])) << 16;
+  v[first] = 'X';  // signature of copy 1
+  auto reader = MemoryBlockReader(v, "bl");
+  Result<BitLockerInfo> info = ReadBitLockerInfo(*reader);
+  REQUIRE(info.ok());
+  CHECK(info->volume_guid == kVolumeGuid);
+
+  std::string bad = fixtures::MakeBitLockerVolume(1 << 20, kVolumeGuid, {{kKeyId, 0x0800}});
+  for (int copy = 0; copy < 3; ++copy) fixtures::Put32(bad, 0xB0 + 8 * copy, 0xFFFFFF00u);  // past the end
+  auto r2 = MemoryBlockReader(bad, "bl");
+  CHECK_FALSE(ReadBitLockerInfo(*r2).ok());
+
+  std::string huge = fixtures::MakeBitLockerVolume(1 << 20, kVolumeGuid, {{kKeyId, 0x0800}});
+  for (int copy = 0; copy < 3; ++copy) {
+    uint32_t at = static_cast<uint32_t>(((1 << 20) / 4) * (copy + 1) & ~4095);
+    fixtures::Put32(huge, at + 64, 0x7FFFFFFF);  // metadata size beyond the block limit
+  }
+  auto r3 = MemoryBlockReader(huge, "bl");
+  Result<BitLockerInfo> h = ReadBitLockerInfo(*r3);
+  REQUIRE_FALSE(h.ok());
+  CHECK(h.status().message().find("out of range") != std::string::npos);
+
+  auto ntfs = MemoryBlockReader(std::string(4096, '\0'), "zero");
+  CHECK_FALSE(ReadBitLockerInfo(*ntfs).ok());
+}
+
+TEST_CASE("BitLocker metadata: a zero-sized or overlong entry ends the walk without reading past the block") {
+  std::string v = fixtures::MakeBitLockerVolume(1 << 20, kVolumeGuid, {{kKeyId, 0x0800}, {kKeyId, 0x0800}});
+  for (int copy = 0; copy < 3; ++copy) {
+    uint32_t at = static_cast<uint32_t>(((1 << 20) / 4) * (copy + 1) & ~4095);
+    fixtures::Put16(v, at + 112 + 36, 0xFFFF);  // the second entry claims 64 KiB
+  }
+  auto reader = MemoryBlockReader(v, "bl");
+  Result<BitLockerInfo> info = ReadBitLockerInfo(*reader);
+  REQUIRE(info.ok());
+  CHECK(info->protectors.size() == 1);
+}
+
+TEST_CASE("fleet key CSV: recovery key IDs in braces, as directory exports write them") {
+  test::TempDir t;
+  test::WriteFile(t.path() + "/keys.csv", std::string("{") + kKeyId + "},123456-123456-123456-123456-123456-123456-123456-123456\n");
+  auto p = LookupRecoveryPassword(t.path() + "/keys.csv", {"/dev/sda2", kKeyId});
+  REQUIRE(p.ok());
+  CHECK(p->substr(0, 6) == "123456");
+}
+
+}  // namespace
+}  // namespace lifeboat

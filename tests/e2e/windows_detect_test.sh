@@ -67,7 +67,11 @@ pass "detect: a hibernated Windows makes the other NTFS volume on its disk unsaf
 
 detect bitlocker.img
 assert_eq "$(vol 1 '.fs + " " + (.bitlocker | tostring) + " " + (.writable | tostring)')" "bitlocker true false" "BitLocker"
-pass "detect: BitLocker volume (-FVE-FS-) reported encrypted and not writable"
+assert_eq "$(vol 1 '.bitlocker_info | [.volume_guid, (.recovery_key_ids | join(",")), (.protectors | map(.kind) | join(","))] | join(" ")')" \
+  "5E5C1C2A-7D41-4B6E-9A3F-0C2B8D9E1F07 9BF4D9A4 recovery-password,tpm" "BitLocker metadata"
+run 0 "$LB" detect --image bitlocker.img
+assert_contains "$T/out" "BitLocker recovery key ID 9BF4D9A4"
+pass "detect: BitLocker volume (-FVE-FS-) reported encrypted and not writable, with its recovery key ID from the FVE metadata"
 
 # A manifest for the Windows 7 volumes, signed: fix gets as far as the volume.
 printf '%s  Windows/System32/svchost.exe\n' "$(printf x | sha256sum | cut -d' ' -f1)" >w7.sha256
@@ -100,6 +104,11 @@ printf '# volume id,recovery password\n/dev/sdz2,111111-222222-333333-444444-555
 before=$(sha bitlocker.img)
 run 8 "$LB" scan "${K[@]}" --image bitlocker.img -m w7.sha256 --bitlocker-keys keys.csv
 assert_contains "$T/err" "keys.csv has no recovery password for bitlocker.img#1"
+# A fleet CSV keyed by the recovery key ID (as AD/Intune export it, with braces) finds the password: dislocker is run.
+printf '{11111111-2222-3333-4444-555555555555},000000-000000-000000-000000-000000-000000-000000-000000\n{9BF4D9A4-A30E-4A6A-9F7D-2C1D2B1E0F00},111111-222222-333333-444444-555555-666666-777777-888888\n' >fleet.csv
+run 8 "$LB" scan "${K[@]}" --image bitlocker.img -m w7.sha256 --bitlocker-keys fleet.csv
+grep -q "has no recovery password" "$T/err" && fail "the recovery key ID was not matched"
+assert_contains "$T/err" "dislocker"
 if command -v dislocker >/dev/null && [[ -e /dev/fuse && $(id -u) == 0 ]]; then
   run 8 "$LB" scan "${K[@]}" --image bitlocker.img -m w7.sha256 \
     --recovery-password 111111-222222-333333-444444-555555-666666-777777-888888

@@ -1,11 +1,12 @@
 // Fuzz target: what lifeboat reads from a raw disk before any file system
 // driver: the MBR (with its extended-partition chain), GPT header and
-// entries, and each partition's boot sector. The input is the disk image.
+// entries, each partition's boot sector, and a BitLocker volume's FVE metadata. The input is the disk image.
 // Partitions must lie inside the disk and the chain must end.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "recovery/bitlocker_header.h"
 #include "recovery/block_device.h"
 #include "recovery/boot_sector.h"
 #include "recovery/partition_table.h"
@@ -21,7 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (p.offset > bytes.size() || p.length > bytes.size() - p.offset) __builtin_trap();
     auto region = lifeboat::RegionReader(*disk, p.offset, p.length, "part");
     uint8_t sector[512];
-    if (p.length >= 512 && region->ReadAt(0, sector, sizeof sector).ok()) (void)lifeboat::ParseBootSector(sector);
+    if (p.length < 512 || !region->ReadAt(0, sector, sizeof sector).ok()) continue;
+    if (lifeboat::ParseBootSector(sector).fs == lifeboat::VolumeFs::kBitLocker)
+      (void)lifeboat::ReadBitLockerInfo(*region);  // the FVE metadata the volume header points to
   }
   return 0;
 }

@@ -60,6 +60,19 @@ void WriteDetectText(std::ostream& out, const std::vector<VolumeReport>& volumes
   }
 }
 
+namespace {
+
+nlohmann::ordered_json BitLockerJson(const VolumeReport& v) {
+  if (!v.bitlocker_info) return nullptr;
+  nlohmann::ordered_json protectors = nlohmann::ordered_json::array();
+  for (const BitLockerProtector& p : v.bitlocker_info->protectors) protectors.push_back({{"id", p.id}, {"kind", p.kind}});
+  return {{"volume_guid", v.bitlocker_info->volume_guid},
+          {"recovery_key_ids", v.bitlocker_info->RecoveryKeyIds()},
+          {"protectors", protectors}};
+}
+
+}  // namespace
+
 void WriteDetectJson(std::ostream& out, const std::vector<VolumeReport>& volumes, int exit_code) {
   using nlohmann::ordered_json;
   ordered_json j;
@@ -93,6 +106,7 @@ void WriteDetectJson(std::ostream& out, const std::vector<VolumeReport>& volumes
                     {"fs", v.fs},
                     {"label", v.label},
                     {"bitlocker", v.bitlocker},
+                    {"bitlocker_info", BitLockerJson(v)},
                     {"dirty", v.dirty ? ordered_json(*v.dirty) : ordered_json(nullptr)},
                     {"hibernation", HiberStateName(v.hibernation)},
                     {"read_only", v.read_only},
