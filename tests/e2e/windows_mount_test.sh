@@ -143,3 +143,36 @@ umount "$mp" && rmdir "$mp"
 run 0 "$LB" fix "${K[@]}" --device "$dev" --partition 2 -m t.sha256 -s src --yes
 losetup -d "$dev"
 pass "a mount of another partition does not block a repair; a mount of the same volume does, also through a loop device over the disk"
+
+# SIGTERM in the middle of a repair through lifeboat's own mount: the run stops cleanly, the volume is
+# unmounted and the loop device freed; fix again completes, undo --all brings back the damaged state.
+mkdir -p big/Windows/System32 bigsrc
+for i in $(seq 1 300); do head -c $((200000 + i * 997)) /dev/urandom >"bigsrc/f$i.dll"; done
+(cd bigsrc && for f in *.dll; do printf '%s  Windows/System32/%s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$f"; done) >big.sha256
+sign big.sha256
+echo "user data" >big/notes.txt
+truncate -s 160M big.img
+mkntfs -q -F -Q -s 512 big.img >/dev/null 2>&1
+ASAN_OPTIONS=detect_leaks=0 "$MK" ntfs-put big.img big
+"$LB" fix "${K[@]}" --image big.img -m big.sha256 -s bigsrc --yes >"$T/kill.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do grep -q " /run/lifeboat/mnt-" /proc/mounts && break; sleep 0.02; done
+sleep 0.3
+kill -TERM "$pid" 2>/dev/null || true
+code=0
+wait "$pid" || code=$?
+# cancelled (32, OR-ed with 4 or 5 for what is left), or it had already finished (1)
+(( (code & 32) || code == 1 )) || { cat "$T/kill.out" >&2; fail "fix after SIGTERM exited $code"; }
+first=$code
+leftovers big.img
+echo "SIGTERM: fix exited $code"
+run 0 "$LB" detect --image big.img --json "$T/d.json" -q
+assert_eq "$(jqr "$T/d.json" '.volumes[0].writable')" "true" "volume after SIGTERM"
+run $((first == 1 ? 0 : 1)) "$LB" fix "${K[@]}" --image big.img -m big.sha256 -s bigsrc --yes
+run 0 "$LB" scan "${K[@]}" --image big.img -m big.sha256
+leftovers big.img
+run 0 "$LB" undo --image big.img --all
+run 4 "$LB" scan "${K[@]}" --image big.img -m big.sha256 --json "$T/s.json"
+assert_eq "$(jqr "$T/s.json" '.summary.missing')" "300" "all 300 missing again after undo --all"
+leftovers big.img
+pass "SIGTERM during fix --image: clean unmount, loop freed; fix again heals (300 files), undo --all restores the damage"
