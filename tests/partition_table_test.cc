@@ -15,6 +15,7 @@
 namespace lifeboat {
 namespace {
 
+using fixtures::GuidBytes;
 using fixtures::Put16;
 using fixtures::Put32;
 
@@ -46,15 +47,6 @@ std::string NtfsBootSector() {
   s[510] = 0x55;
   s[511] = static_cast<char>(0xAA);
   return s;
-}
-
-// GUID text "C12A7328-F81F-11D2-BA4B-00A0C93EC93B" in on-disk (mixed-endian) order.
-std::string GuidBytes(const std::string& text) {
-  auto hex = [&](size_t pos) { return static_cast<char>(std::stoi(text.substr(pos, 2), nullptr, 16)); };
-  std::string g(16, '\0');
-  int order[16] = {6, 4, 2, 0, 11, 9, 16, 14, 19, 21, 24, 26, 28, 30, 32, 34};
-  for (int i = 0; i < 16; ++i) g[i] = hex(order[i]);
-  return g;
 }
 
 struct GptPart {
