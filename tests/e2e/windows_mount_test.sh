@@ -106,6 +106,17 @@ losetup -d "$dev"
 assert_eq "$(sha xp.img)" "$before" "image behind the read-only device unchanged"
 pass "read-only device: detect says so, fix refuses (exit 8, blockdev --setrw), scan works"
 
+# An image on a read-only file system (a write-protected stick): the same refusal.
+mkdir -p "$T/rofs"
+mount -t tmpfs -o size=40m tmpfs "$T/rofs"
+trap 'umount "$T/rofs" 2>/dev/null || true; rm -rf "$T"' EXIT
+cp vol-clean.img "$T/rofs/"
+mount -o remount,ro "$T/rofs"
+run 8 "$LB" fix "${K[@]}" --image "$T/rofs/vol-clean.img" -m t.sha256 -s src --yes
+assert_contains "$T/err" "read-only: the device, image or mount is read-only"
+umount "$T/rofs"
+pass "an image on a read-only file system: fix refuses with exit 8"
+
 # lifeboat mount: read-only by default, stays mounted; a second writer is refused.
 run 0 "$LB" mount --image disk.img
 mp=$(cat "$T/out")
