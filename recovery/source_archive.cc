@@ -157,6 +157,52 @@ void EnableArchiveFormats(struct archive* a) {
   archive_read_support_format_cpio(a);
 }
 
+namespace {
+
+struct StreamState {
+  ByteReader* in;
+  std::vector<char> buf = std::vector<char>(1 << 16);
+  std::string error;
+};
+
+la_ssize_t ReadCallback(struct archive*, void* opaque, const void** out) {
+  auto* st = static_cast<StreamState*>(opaque);
+  Result<size_t> n = st->in->Read(st->buf.data(), st->buf.size());
+  if (!n.ok()) {
+    st->error = n.status().message();
+    return -1;
+  }
+  *out = st->buf.data();
+  return static_cast<la_ssize_t>(*n);
+}
+
+}  // namespace
+
+Status VisitArchiveStream(ByteReader& in, const std::string& label, const MemberVisitFn& visit) {
+  ArchivePtr a(archive_read_new());
+  EnableArchiveFormats(a.get());
+  StreamState st;
+  st.in = &in;
+  auto fail = [&](const std::string& what) {
+    const char* why = archive_error_string(a.get());
+    return Status::Error(Status::Code::kIoError,
+                         label + ": " + what + ": " + (!st.error.empty() ? st.error : why ? why : "unknown format"));
+  };
+  if (archive_read_open(a.get(), &st, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) return fail("cannot open");
+  for (;;) {
+    struct archive_entry* e = nullptr;
+    int r = archive_read_next_header(a.get(), &e);
+    if (r == ARCHIVE_EOF) return Status::Ok();
+    if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) return fail("unreadable");
+    if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) continue;
+    uint64_t size = archive_entry_size_is_set(e) && archive_entry_size(e) >= 0
+                        ? static_cast<uint64_t>(archive_entry_size(e))
+                        : kUnknownCandidateSize;
+    MemberReader reader(a.get());
+    if (!visit(CleanMemberName(archive_entry_pathname(e)), size, reader)) return Status::Ok();
+  }
+}
+
 Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path) {
   // Open once now so a wrong path or an unknown format is reported before
   // any work starts.

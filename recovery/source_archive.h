@@ -18,4 +18,12 @@ Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path);
 // with it, libxml2 and ICU (~30 MB in a static binary).
 void EnableArchiveFormats(::archive* a);
 
+// The regular-file members of an archive read from `in` (an XP install-media
+// "SVCHOST.EX_" is a one-file cabinet): visit(name, size, data) for each, in
+// order, until it returns false. `data` streams that member; a visit that
+// does not read it costs only the headers. `size` is kUnknownCandidateSize
+// when the format does not say. Header errors are errors naming `label`.
+using MemberVisitFn = std::function<bool(const std::string& name, uint64_t size, ByteReader& data)>;
+Status VisitArchiveStream(ByteReader& in, const std::string& label, const MemberVisitFn& visit);
+
 }  // namespace lifeboat

@@ -1,13 +1,20 @@
 // DirectorySource: walks the tree once (sorted by name for deterministic
 // choices, symlinks skipped, confined by PosixFileSystem) to list candidates,
-// then opens candidates by their relative path on demand.
+// then opens candidates by their relative path on demand. Windows install
+// media keep most files compressed, one per cabinet, with the extension's
+// last letter replaced by '_' (I386/SVCHOST.EX_ holds svchost.exe): such a
+// file's members are candidates too ("I386/SVCHOST.EX_/svchost.exe"), read
+// through libarchive when wanted; listing them reads only the cabinet header.
 #include "recovery/source_directory.h"
 
 #include <algorithm>
+#include <functional>
+#include <unordered_map>
 
 #include "recovery/filesystem_posix.h"
 #include "recovery/hash_stream.h"
 #include "recovery/rel_path.h"
+#include "recovery/source_archive.h"
 
 namespace lifeboat {
 namespace {
@@ -26,9 +33,23 @@ class DirectorySource final : public Source {
       Walk("", 0);
       listed_ = true;
     }
+    stop_ = false;
     for (const Candidate& c : candidates_) {
       if (cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");
       if (!want(c)) continue;
+      if (packed_.count(c.id)) {
+        Status s = WithMember(c, [&](ByteReader& data) {
+          Result<StreamHash> h = HashStream(data, max_bytes(c), progress, cancel);
+          if (!h.ok()) return h.status();
+          progress.Advance(1, 0);
+          if (!h->over_limit) stop_ = !hashed(c, h->digest, h->bytes);
+          return Status::Ok();
+        });
+        if (s.code() == Status::Code::kCancelled) return s;
+        if (!s.ok()) warnings_.push_back(label_ + ":" + c.name + ": " + s.message());
+        if (stop_) break;
+        continue;
+      }
       Result<std::unique_ptr<ByteReader>> in = fs_->OpenRead(c.name);
       if (!in.ok()) {
         warnings_.push_back(label_ + ": " + in.status().message());
@@ -51,6 +72,14 @@ class DirectorySource final : public Source {
                const CancelToken& cancel) override {
     for (const Candidate& c : wanted) {
       if (cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");
+      if (packed_.count(c.id)) {
+        Status s = WithMember(c, [&](ByteReader& data) {
+          consume(c, data);
+          return Status::Ok();
+        });
+        if (!s.ok()) warnings_.push_back(label_ + ":" + c.name + ": " + s.message());
+        continue;
+      }
       Result<std::unique_ptr<ByteReader>> in = fs_->OpenRead(c.name);
       if (!in.ok()) {
         warnings_.push_back(label_ + ": " + in.status().message());
@@ -86,14 +115,59 @@ class DirectorySource final : public Source {
           continue;
         }
         candidates_.push_back(Candidate{candidates_.size(), info->size, path});
+        if (IsCompressedName(e.name)) ListPacked(path);
       }
     }
+  }
+
+  // "SVCHOST.EX_", "NTOSKRNL.EX_", "TCPIP.SY_": Microsoft's compressed-file naming.
+  static bool IsCompressedName(const std::string& name) {
+    size_t dot = name.rfind('.');
+    return dot != std::string::npos && name.size() - dot == 4 && name.back() == '_';
+  }
+
+  // Adds the members of the cabinet at `path` as candidates (nothing if it is
+  // not an archive libarchive reads: then it is only the plain file).
+  void ListPacked(const std::string& path) {
+    Result<std::unique_ptr<ByteReader>> in = fs_->OpenRead(path);
+    if (!in.ok()) return;
+    std::vector<Candidate> members;
+    Status s = VisitArchiveStream(**in, fs_->Describe(path), [&](const std::string& name, uint64_t size, ByteReader&) {
+      members.push_back(Candidate{0, size, path + "/" + name});
+      return members.size() < 4096;
+    });
+    if (!s.ok()) {  // damaged, or SZDD ("SZDD" magic, older media), which libarchive does not read
+      warnings_.push_back(label_ + ": " + path + " is not a readable cabinet (" + s.message() +
+                          "); only the file itself is a candidate");
+      return;
+    }
+    for (Candidate& m : members) {
+      m.id = candidates_.size();
+      packed_.emplace(m.id, std::make_pair(path, m.name.substr(path.size() + 1)));
+      candidates_.push_back(std::move(m));
+    }
+  }
+
+  // Runs use(data) on the member `c` stands for.
+  Status WithMember(const Candidate& c, const std::function<Status(ByteReader&)>& use) {
+    const auto& [cab, member] = packed_.at(c.id);
+    Result<std::unique_ptr<ByteReader>> in = fs_->OpenRead(cab);
+    if (!in.ok()) return in.status();
+    Status result = Status::Error(Status::Code::kNotFound, fs_->Describe(cab) + ": " + member + " is gone");
+    Status walk = VisitArchiveStream(**in, fs_->Describe(cab), [&](const std::string& name, uint64_t, ByteReader& data) {
+      if (name != member) return true;
+      result = use(data);
+      return false;
+    });
+    return walk.ok() ? result : walk;
   }
 
   std::unique_ptr<FileSystem> fs_;
   std::string location_, label_;
   bool listed_ = false;
+  bool stop_ = false;
   std::vector<Candidate> candidates_;
+  std::unordered_map<uint64_t, std::pair<std::string, std::string>> packed_;  // id -> cabinet, member
 };
 
 }  // namespace

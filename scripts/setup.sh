@@ -18,8 +18,9 @@ packages=(
   # used by the tests: bsdtar (mtree manifests, zip/7z sources), jq (JSON reports),
   # signify (signature interoperability), hashdeep (manifest import),
   # hivexsh/hivexget (checking the hive fixtures), sfdisk and mkfs.fat (disk
-  # image fixtures: partition tables, the EFI system partition)
-  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools
+  # image fixtures: partition tables, the EFI system partition), gcab (cabinets
+  # as Windows install media ship them)
+  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev llvm)

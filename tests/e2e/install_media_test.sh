@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# XP install media keep files compressed, one per cabinet: I386/SVCHOST.EX_
+# holds svchost.exe. A directory source reads such members (MSZIP-compressed
+# and stored cabinets made with gcab), trusts them only by hash, never uses a
+# same-named decoy, and survives a damaged cabinet with a warning.
+source "$(dirname "$0")/lib.sh"
+command -v gcab >/dev/null || { echo "skip: gcab is missing (scripts/setup.sh installs it)"; exit 77; }
+
+make_xp
+W=$T/fx/win/WINDOWS/system32
+M=$T/fx/xp-sp3-x86.sha256
+rm -rf "$W/dllcache"  # no spare copies on the host: only the install media remain
+mkdir -p i386 stage
+# The good svchost.exe, from the healthy tree, compressed the way XP's CD ships it.
+"$SRC/tests/fixtures/make_xp_tree.sh" healthy --healthy >/dev/null
+cp healthy/win/WINDOWS/system32/svchost.exe stage/svchost.exe
+(cd stage && gcab -c -z ../i386/SVCHOST.EX_ svchost.exe)
+cp healthy/win/WINDOWS/system32/kernel32.dll stage/kernel32.dll
+(cd stage && gcab -c ../i386/KERNEL32.DL_ kernel32.dll)  # stored, not compressed
+# A decoy: a cabinet holding a same-sized tcpip.sys with other content.
+head -c 361344 /dev/urandom >stage/tcpip.sys
+(cd stage && gcab -c -z ../i386/TCPIP.SY_ tcpip.sys)
+# A damaged cabinet: a warning, not a stop.
+head -c $(( $(stat -c %s i386/SVCHOST.EX_) - 40 )) i386/SVCHOST.EX_ >i386/NTDLL.DL_  # truncated inside the data
+printf 'SZDD\x88\xf0\x27\x33' >i386/OLDSTYLE.EX_
+
+run 5 "$LB" fix "${K[@]}" -t "$T/fx/win" -m "$M" -s i386 --yes --json r.json
+assert_eq "$(sha "$W/svchost.exe")" "$(sha healthy/win/WINDOWS/system32/svchost.exe)" "svchost.exe restored"
+assert_eq "$(sha "$W/kernel32.dll")" "$(sha healthy/win/WINDOWS/system32/kernel32.dll)" "kernel32.dll restored"
+assert_eq "$(jqr r.json '.files[] | select(.path == "WINDOWS/system32/svchost.exe") | .source')" \
+  "i386:SVCHOST.EX_/svchost.exe" "source label"
+assert_eq "$(jqr r.json '.files[] | select(.path == "WINDOWS/system32/drivers/tcpip.sys") | .state')" "unrepaired" \
+  "the decoy tcpip.sys is not used"
+[[ $(stat -c %s "$W/drivers/tcpip.sys") == 1000 ]] || fail "tcpip.sys was touched"
+jq_true r.json '[.warnings[] | select(test("NTDLL.DL_"))] | length >= 1'
+jq_true r.json '[.warnings[] | select(test("OLDSTYLE.EX_ is not a readable cabinet"))] | length == 1'
+pass "install media: SVCHOST.EX_ (MSZIP) and KERNEL32.DL_ (stored) restore by hash; a same-sized decoy cabinet is never used; a truncated cabinet and an SZDD file are warnings"
