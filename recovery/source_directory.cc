@@ -21,8 +21,10 @@ namespace {
 
 class DirectorySource final : public Source {
  public:
-  DirectorySource(std::unique_ptr<FileSystem> fs, std::string location, std::string label)
-      : fs_(std::move(fs)), location_(std::move(location)), label_(std::move(label)) {}
+  DirectorySource(std::unique_ptr<FileSystem> owned, FileSystemFn fs, std::string base, std::string location,
+                  std::string label)
+      : owned_(std::move(owned)), fs_(std::move(fs)), base_(std::move(base)), location_(std::move(location)),
+        label_(std::move(label)) {}
 
   const std::string& label() const override { return label_; }
   const std::string& location() const override { return location_; }
@@ -50,7 +52,7 @@ class DirectorySource final : public Source {
         if (stop_) break;
         continue;
       }
-      Result<std::unique_ptr<ByteReader>> in = fs_->OpenRead(c.name);
+      Result<std::unique_ptr<ByteReader>> in = Fs().OpenRead(Full(c.name));
       if (!in.ok()) {
         warnings_.push_back(label_ + ": " + in.status().message());
         continue;
@@ -80,7 +82,7 @@ class DirectorySource final : public Source {
         if (!s.ok()) warnings_.push_back(label_ + ":" + c.name + ": " + s.message());
         continue;
       }
-      Result<std::unique_ptr<ByteReader>> in = fs_->OpenRead(c.name);
+      Result<std::unique_ptr<ByteReader>> in = Fs().OpenRead(Full(c.name));
       if (!in.ok()) {
         warnings_.push_back(label_ + ": " + in.status().message());
         continue;
@@ -93,10 +95,10 @@ class DirectorySource final : public Source {
  private:
   void Walk(const std::string& dir, int depth) {
     if (depth > 64) {
-      warnings_.push_back(label_ + ": " + fs_->Describe(dir) + ": deeper than 64 levels, not searched");
+      warnings_.push_back(label_ + ": " + Fs().Describe(Full(dir)) + ": deeper than 64 levels, not searched");
       return;
     }
-    Result<std::vector<DirEntry>> entries = fs_->ListDir(dir);
+    Result<std::vector<DirEntry>> entries = Fs().ListDir(Full(dir));
     if (!entries.ok()) {
       warnings_.push_back(label_ + ": " + entries.status().message());
       return;
@@ -109,7 +111,7 @@ class DirectorySource final : public Source {
       if (e.type == FileType::kDirectory) {
         Walk(path, depth + 1);
       } else if (e.type == FileType::kRegular) {
-        Result<FileInfo> info = fs_->Stat(path);
+        Result<FileInfo> info = Fs().Stat(Full(path));
         if (!info.ok()) {
           warnings_.push_back(label_ + ": " + info.status().message());
           continue;
@@ -120,19 +122,23 @@ class DirectorySource final : public Source {
     }
   }
 
-  // "SVCHOST.EX_", "NTOSKRNL.EX_", "TCPIP.SY_": Microsoft's compressed-file naming.
+  // "SVCHOST.EX_", "NTOSKRNL.EX_", "TCPIP.SY_": Microsoft's compressed-file
+  // naming; "SP3.CAB", "driver.cab": cabinets of many files.
   static bool IsCompressedName(const std::string& name) {
     size_t dot = name.rfind('.');
-    return dot != std::string::npos && name.size() - dot == 4 && name.back() == '_';
+    if (dot == std::string::npos || name.size() - dot != 4) return false;
+    std::string ext = name.substr(dot + 1);
+    for (char& ch : ext) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    return name.back() == '_' || ext == "cab";
   }
 
   // Adds the members of the cabinet at `path` as candidates (nothing if it is
   // not an archive libarchive reads: then it is only the plain file).
   void ListPacked(const std::string& path) {
-    Result<std::unique_ptr<ByteReader>> in = fs_->OpenRead(path);
+    Result<std::unique_ptr<ByteReader>> in = Fs().OpenRead(Full(path));
     if (!in.ok()) return;
     std::vector<Candidate> members;
-    Status s = VisitArchiveStream(**in, fs_->Describe(path), [&](const std::string& name, uint64_t size, ByteReader&) {
+    Status s = VisitArchiveStream(**in, Fs().Describe(Full(path)), [&](const std::string& name, uint64_t size, ByteReader&) {
       members.push_back(Candidate{0, size, path + "/" + name});
       return members.size() < 4096;
     });
@@ -151,10 +157,10 @@ class DirectorySource final : public Source {
   // Runs use(data) on the member `c` stands for.
   Status WithMember(const Candidate& c, const std::function<Status(ByteReader&)>& use) {
     const auto& [cab, member] = packed_.at(c.id);
-    Result<std::unique_ptr<ByteReader>> in = fs_->OpenRead(cab);
+    Result<std::unique_ptr<ByteReader>> in = Fs().OpenRead(Full(cab));
     if (!in.ok()) return in.status();
-    Status result = Status::Error(Status::Code::kNotFound, fs_->Describe(cab) + ": " + member + " is gone");
-    Status walk = VisitArchiveStream(**in, fs_->Describe(cab), [&](const std::string& name, uint64_t, ByteReader& data) {
+    Status result = Status::Error(Status::Code::kNotFound, Fs().Describe(Full(cab)) + ": " + member + " is gone");
+    Status walk = VisitArchiveStream(**in, Fs().Describe(Full(cab)), [&](const std::string& name, uint64_t, ByteReader& data) {
       if (name != member) return true;
       result = use(data);
       return false;
@@ -162,7 +168,12 @@ class DirectorySource final : public Source {
     return walk.ok() ? result : walk;
   }
 
-  std::unique_ptr<FileSystem> fs_;
+  FileSystem& Fs() const { return *fs_(); }
+  std::string Full(const std::string& path) const { return JoinPath(base_, path); }
+
+  std::unique_ptr<FileSystem> owned_;  // a directory given by path: its own file system
+  FileSystemFn fs_;
+  std::string base_;  // the directory inside fs_, "" for a whole tree
   std::string location_, label_;
   bool listed_ = false;
   bool stop_ = false;
@@ -179,7 +190,14 @@ Result<std::unique_ptr<Source>> OpenDirectorySource(const std::string& path) {
   while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
   std::string label(BaseName(trimmed));
   if (label.empty()) label = trimmed;
-  return std::unique_ptr<Source>(new DirectorySource(std::move(fs).value(), path, label));
+  FileSystem* raw = fs->get();
+  return std::unique_ptr<Source>(
+      new DirectorySource(std::move(fs).value(), [raw] { return raw; }, "", path, label));
+}
+
+std::unique_ptr<Source> OpenVolumeDirectorySource(FileSystemFn fs, std::string dir, std::string label) {
+  std::string location = dir;
+  return std::unique_ptr<Source>(new DirectorySource(nullptr, std::move(fs), std::move(dir), location, std::move(label)));
 }
 
 }  // namespace lifeboat

@@ -46,6 +46,15 @@ assert_eq "$(ntfs_sha disk.img /WINDOWS/system32/svchost.exe)" "$good_svchost" "
 run 0 "$LB" scan "${MD[@]}" --image disk.img
 pass "fix --image: the XP volume mounted read-write by lifeboat, 3 files restored, svchost.exe verified with ntfscat, unmounted"
 
+# No --source at all: the volume's own dllcache serves svchost.exe and kernel32.dll (tcpip.sys has no copy).
+cp xp.img own.img
+run 5 "$LB" fix "${MD[@]}" --image own.img --yes --json "$T/o.json"
+assert_eq "$(jqr "$T/o.json" '.files[] | select(.path == "WINDOWS/system32/svchost.exe") | .source')" "dllcache:svchost.exe" \
+  "svchost.exe from the image's own dllcache"
+assert_eq "$(ntfs_sha own.img /WINDOWS/system32/svchost.exe)" "$good_svchost" "svchost.exe on the volume, read by ntfscat"
+leftovers own.img
+pass "fix --image without --source: svchost.exe restored from the volume's own dllcache (planned in user space, copied through the mount)"
+
 # Nothing to repair: the volume is never mounted read-write, the image stays byte-identical.
 before=$(sha disk.img)
 run 0 "$LB" fix "${MD[@]}" --image disk.img -s xp/payload.tar.gz --yes

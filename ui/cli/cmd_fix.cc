@@ -4,7 +4,11 @@
 #include <iostream>
 #include <memory>
 
+#include <sys/stat.h>
+
 #include "recovery/executor.h"
+#include "recovery/host_stores.h"
+#include "recovery/source_directory.h"
 #include "recovery/planner.h"
 #include "recovery/report.h"
 #include "recovery/scanner.h"
@@ -22,7 +26,14 @@ struct FixOptions {
   std::vector<std::string> sources;
   bool dry_run = false;
   bool yes = false;
+  bool no_host_stores = false;
 };
+
+// Same directory? (A --source naming a store the volume has anyway.)
+bool SamePlace(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 int RunFix(const FixOptions& o) {
   const OutputOptions& out = o.check.out;
@@ -40,6 +51,20 @@ int RunFix(const FixOptions& o) {
     for (const std::string& reason : UnsafeReasons(in->target->volume(), o.check.target.write.overrides))
       in->warnings.push_back("fix without --dry-run would refuse to write: " + reason);
   std::vector<std::unique_ptr<Source>> sources;
+  // The volume's own spare copies first (plain files, no transfer), then what
+  // the technician brought. They are read through whichever view of the
+  // volume is current: user space while planning, the mount while writing.
+  if (!o.no_host_stores) {
+    FileSystem** current = &in->fs;
+    const std::string& dir = o.check.target.spec.directory;
+    for (const HostStore& h : FindHostStores(*in->fs)) {
+      bool given = false;
+      for (const std::string& path : o.sources) given |= !dir.empty() && SamePlace(path, dir + "/" + h.dir);
+      if (given) continue;
+      sources.push_back(OpenVolumeDirectorySource([current] { return *current; }, h.dir, h.label));
+      in->notes.push_back("source found on the volume: " + h.label + " (" + h.dir + ")");
+    }
+  }
   for (const std::string& path : o.sources) {
     Result<std::unique_ptr<Source>> s = OpenSource(path);
     if (!s.ok()) return EmitError("fix", in->target->display(), s.status().message(), out);
@@ -145,7 +170,14 @@ void AddFixCommand(CLI::App& app, int& exit_code) {
       ->option_text("PATH");
   cmd->add_flag("-n,--dry-run", opts->dry_run, "Show the repair plan and write nothing");
   cmd->add_flag("-y,--yes", opts->yes, "Do not ask before writing (required when not on a terminal)");
+  cmd->add_flag("--no-host-stores", opts->no_host_stores,
+                "Do not look for spare copies on the volume itself (system32\\dllcache, ServicePackFiles, "
+                "Driver Cache, I386, WinSxS)");
   cmd->footer(
+      "Without being asked, the volume's own spare copies are sources too, before --source:\n"
+      "system32\\dllcache, ServicePackFiles\\i386, an I386 folder, Driver Cache\\i386 (cabinets)\n"
+      "and WinSxS (--no-host-stores turns this off). Compressed install-media files (SVCHOST.EX_)\n"
+      "and .cab files in a directory source are read member by member.\n"
       "Copies are matched by content: any file in a source whose size and SHA-256 equal the\n"
       "manifest's is used, whatever its name. Nothing is written unless its hash matches.\n"
       "Each write goes to a temp file that is fsynced and hashed again before it is renamed\n"

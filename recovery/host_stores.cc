@@ -1,0 +1,61 @@
+// FindHostStores (host_stores.h): each store's folders are matched
+// case-insensitively, one component at a time, as real directories only
+// (never a symlink, never inside lifeboat/); two names that differ only by
+// case make the store ambiguous, and it is skipped.
+#include "recovery/host_stores.h"
+
+#include "recovery/case_fold.h"
+#include "recovery/rel_path.h"
+
+namespace lifeboat {
+namespace {
+
+// The on-disk spelling of directory `path` ('/'-separated), or "".
+std::string FindDir(FileSystem& fs, const std::string& path) {
+  std::string current;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    std::string want = FoldCase(path.substr(start, slash - start));
+    start = slash + 1;
+    Result<std::vector<DirEntry>> entries = fs.ListDir(current);
+    if (!entries.ok()) return "";
+    std::string match;
+    int matches = 0;
+    for (const DirEntry& e : *entries)
+      if (e.type == FileType::kDirectory && FoldCase(e.name) == want) {
+        match = e.name;
+        ++matches;
+      }
+    if (matches != 1) return "";
+    current = JoinPath(current, match);
+  }
+  return current;
+}
+
+}  // namespace
+
+std::vector<HostStore> FindHostStores(FileSystem& fs) {
+  std::vector<HostStore> out;
+  Result<std::vector<DirEntry>> root = fs.ListDir("");
+  if (!root.ok()) return out;
+  auto add = [&](const std::string& path, const std::string& label) {
+    std::string dir = FindDir(fs, path);
+    if (!dir.empty()) out.push_back({label, dir});
+  };
+  std::vector<std::string> windows;  // top-level folders holding a system32
+  for (const DirEntry& e : *root)
+    if (e.type == FileType::kDirectory && FoldCase(e.name) != "lifeboat" && !FindDir(fs, e.name + "/system32").empty())
+      windows.push_back(e.name);
+  for (const std::string& w : windows) {
+    add(w + "/system32/dllcache", "dllcache");
+    add(w + "/ServicePackFiles/i386", "ServicePackFiles/i386");
+  }
+  add("I386", "I386");
+  for (const std::string& w : windows) add(w + "/Driver Cache/i386", "Driver Cache/i386");
+  for (const std::string& w : windows) add(w + "/WinSxS", "WinSxS");
+  return out;
+}
+
+}  // namespace lifeboat

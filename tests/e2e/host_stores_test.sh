@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The volume's own spare copies are used without --source: system32\dllcache,
+# an I386 folder with compressed files, ServicePackFiles\i386 and the Driver
+# Cache cabinets; each copy only after its hash matches, decoys never.
+source "$(dirname "$0")/lib.sh"
+command -v gcab >/dev/null || { echo "skip: gcab is missing (scripts/setup.sh installs it)"; exit 77; }
+"$SRC/tests/fixtures/make_xp_tree.sh" healthy --healthy >/dev/null
+H=$T/healthy/win/WINDOWS/system32
+
+# 1. svchost.exe deleted; dllcache has it: fix with no --source restores it from there.
+make_xp
+W=$T/fx/win/WINDOWS/system32
+M=$T/fx/xp-sp3-x86.sha256
+run 5 "$LB" fix "${K[@]}" -t "$T/fx/win" -m "$M" --yes --json r.json
+assert_eq "$(sha "$W/svchost.exe")" "$(sha "$H/svchost.exe")" "svchost.exe"
+assert_eq "$(jqr r.json '.files[] | select(.path == "WINDOWS/system32/svchost.exe") | .source')" "dllcache:svchost.exe" "source"
+jq_true r.json '[.notes[] | select(test("source found on the volume: dllcache"))] | length == 1'
+pass "no --source: svchost.exe and kernel32.dll restored from the volume's own dllcache"
+
+# 2. --no-host-stores: nothing is found, nothing written.
+make_xp
+before=$(state "$T/fx/win")
+run 4 "$LB" fix "${K[@]}" -t "$T/fx/win" -m "$M" --yes --no-host-stores
+assert_eq "$(state "$T/fx/win")" "$before" "tree with --no-host-stores"
+pass "--no-host-stores: the volume's stores are not used"
+
+# 3. Decoys in dllcache; an I386 folder from the CD at the root
+#    (compressed SVCHOST.EX_), ServicePackFiles\i386 (kernel32.dll) and the
+#    Driver Cache (SP3.CAB holding tcpip.sys among others).
+make_xp
+# dllcache's own copies are damaged too: right names and sizes, wrong content.
+head -c 14336 /dev/urandom >"$W/dllcache/svchost.exe"
+head -c 989696 /dev/urandom >"$W/dllcache/kernel32.dll"
+mkdir -p stage "$T/fx/win/I386" "$T/fx/win/WINDOWS/ServicePackFiles/i386" "$T/fx/win/WINDOWS/Driver Cache/i386"
+cp "$H/svchost.exe" stage/ && (cd stage && gcab -c -z "$T/fx/win/I386/SVCHOST.EX_" svchost.exe)
+cp "$H/kernel32.dll" "$T/fx/win/WINDOWS/ServicePackFiles/i386/kernel32.dll"
+cp "$H/drivers/tcpip.sys" "$H/ntdll.dll" stage/ && (cd stage && gcab -c -z "$T/fx/win/WINDOWS/Driver Cache/i386/SP3.CAB" tcpip.sys ntdll.dll)
+run 1 "$LB" fix "${K[@]}" -t "$T/fx/win" -m "$M" --yes --json r.json
+src() { jqr r.json ".files[] | select(.path == \"WINDOWS/system32/$1\") | .source"; }
+assert_eq "$(src svchost.exe)" "I386:SVCHOST.EX_/svchost.exe" "svchost.exe from I386"
+assert_eq "$(src kernel32.dll)" "ServicePackFiles/i386:kernel32.dll" "kernel32.dll from ServicePackFiles"
+assert_eq "$(src drivers/tcpip.sys)" "Driver Cache/i386:SP3.CAB/tcpip.sys" "tcpip.sys from the Driver Cache"
+run 0 "$LB" scan "${K[@]}" -t "$T/fx/win" -m "$M"
+pass "decoys in dllcache: restored from I386\\SVCHOST.EX_, ServicePackFiles\\i386 and Driver Cache\\i386\\SP3.CAB"
