@@ -156,7 +156,8 @@ class DirectorySource final : public Source {
 
   // Runs use(data) on the member `c` stands for.
   Status WithMember(const Candidate& c, const std::function<Status(ByteReader&)>& use) {
-    const auto& [cab, member] = packed_.at(c.id);
+    const std::string& cab = packed_.at(c.id).first;
+    const std::string& member = packed_.at(c.id).second;
     Result<std::unique_ptr<ByteReader>> in = Fs().OpenRead(Full(cab));
     if (!in.ok()) return in.status();
     Status result = Status::Error(Status::Code::kNotFound, Fs().Describe(Full(cab)) + ": " + member + " is gone");

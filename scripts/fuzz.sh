@@ -49,12 +49,17 @@ done
 head -c 8192 "$seed/img/vol-clean.img" >"$out/disk_fuzz/seed-superfloppy"
 "$mk" bitlocker "$out/disk_fuzz/seed-bitlocker" 1 5E5C1C2A-7D41-4B6E-9A3F-0C2B8D9E1F07 9BF4D9A4-A30E-4A6A-9F7D-2C1D2B1E0F00
 for arch in x86 x64 arm64; do "$mk" pe "$out/pe_fuzz/seed-$arch" "$arch" 10.0.26100.2314; done
+# Cabinets as install media ship them (gcab: MSZIP and stored).
+mkdir -p "$out/cab_fuzz" "$seed/cab"
+printf 'MZ\x90\x00 a small system file' >"$seed/cab/svchost.exe"
+head -c 3000 /dev/urandom >"$seed/cab/tcpip.sys"
+(cd "$seed/cab" && gcab -c -z "$out/cab_fuzz/seed-mszip.EX_" svchost.exe && gcab -c "$out/cab_fuzz/seed-stored.CAB" svchost.exe tcpip.sys)
 
 # Inputs that once crashed stay in the corpus (and have unit tests).
 cp tests/fuzz/regressions/manifest_fuzz/* "$out/manifest_fuzz/" 2>/dev/null || true
 
 printf '%-14s %10s %10s %8s  %s\n' target execs "exec/s" cov result
-for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz}; do
+for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz}; do
   mkdir -p "build-fuzz/crashes/$target"
   log="build-fuzz/$target.log"
   result=clean
