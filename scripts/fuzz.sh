@@ -53,7 +53,8 @@ for arch in x86 x64 arm64; do "$mk" pe "$out/pe_fuzz/seed-$arch" "$arch" 10.0.26
 mkdir -p "$out/cab_fuzz" "$seed/cab"
 printf 'MZ\x90\x00 a small system file' >"$seed/cab/svchost.exe"
 head -c 3000 /dev/urandom >"$seed/cab/tcpip.sys"
-(cd "$seed/cab" && gcab -c -z "$out/cab_fuzz/seed-mszip.EX_" svchost.exe && gcab -c "$out/cab_fuzz/seed-stored.CAB" svchost.exe tcpip.sys)
+cabs=$PWD/$out/cab_fuzz
+(cd "$seed/cab" && gcab -c -z "$cabs/seed-mszip.EX_" svchost.exe && gcab -c "$cabs/seed-stored.CAB" svchost.exe tcpip.sys)
 
 # Inputs that once crashed stay in the corpus (and have unit tests).
 cp tests/fuzz/regressions/manifest_fuzz/* "$out/manifest_fuzz/" 2>/dev/null || true

@@ -42,3 +42,18 @@ assert_eq "$(src kernel32.dll)" "ServicePackFiles/i386:kernel32.dll" "kernel32.d
 assert_eq "$(src drivers/tcpip.sys)" "Driver Cache/i386:SP3.CAB/tcpip.sys" "tcpip.sys from the Driver Cache"
 run 0 "$LB" scan "${K[@]}" -t "$T/fx/win" -m "$M"
 pass "decoys in dllcache: restored from I386\\SVCHOST.EX_, ServicePackFiles\\i386 and Driver Cache\\i386\\SP3.CAB"
+
+# 4. A Windows-7-like tree: a system32 DLL deleted, its full copy in WinSxS (a component folder).
+rm -rf w7 && mkdir -p w7/Windows/System32 "w7/Windows/WinSxS/amd64_microsoft-windows-wininet_31bf3856ad364e35_11.2.9600.16428_none_7a4b2ca9d1f9e1a5"
+head -c 1400000 /dev/urandom >w7/Windows/System32/wininet.dll
+echo "other" >w7/Windows/System32/other.txt
+(cd w7 && sha256sum Windows/System32/wininet.dll Windows/System32/other.txt) >w7.sha256
+sign w7.sha256
+mv w7/Windows/System32/wininet.dll "w7/Windows/WinSxS/amd64_microsoft-windows-wininet_31bf3856ad364e35_11.2.9600.16428_none_7a4b2ca9d1f9e1a5/"
+old="w7/Windows/WinSxS/amd64_microsoft-windows-wininet_31bf3856ad364e35_11.2.9600.16384_none_0"
+mkdir -p "$old" && head -c 1400000 /dev/urandom >"$old/wininet.dll"  # an older version: same name and size, other hash
+run 1 "$LB" fix "${K[@]}" -t w7 -m w7.sha256 --yes --json r.json
+assert_eq "$(jqr r.json '.files[] | select(.path == "Windows/System32/wininet.dll") | .source')" \
+  "WinSxS:amd64_microsoft-windows-wininet_31bf3856ad364e35_11.2.9600.16428_none_7a4b2ca9d1f9e1a5/wininet.dll" "WinSxS copy"
+run 0 "$LB" scan "${K[@]}" -t w7 -m w7.sha256
+pass "Windows 7 tree: a system32 DLL restored from its WinSxS component folder, not from the older version beside it"
