@@ -30,14 +30,19 @@ class MemberReader final : public ByteReader {
   Result<size_t> Read(char* buf, size_t cap) override {
     la_ssize_t n = archive_read_data(a_, buf, cap);
     if (n < 0) {
+      failed_ = true;
       const char* why = archive_error_string(a_);
       return Status::Error(Status::Code::kIoError, why ? why : "archive read error");
     }
     return static_cast<size_t>(n);
   }
+  // A data error leaves some readers (cab) in a state where moving on to the
+  // next header is unsafe (libarchive 3.6 crashes): the walk stops there.
+  bool failed() const { return failed_; }
 
  private:
   struct archive* a_;
+  bool failed_ = false;
 };
 
 std::string CleanMemberName(const char* raw) {
@@ -68,6 +73,10 @@ class ArchiveSource final : public Source {
       Result<StreamHash> h = HashStream(reader, max_bytes(c), progress, cancel);
       if (!h.ok()) {
         warnings_.push_back(label_ + ":" + c.name + ": " + h.status().message());
+        if (reader.failed()) {
+          warnings_.push_back(label_ + ": damaged at " + c.name + "; the members after it are not read");
+          return false;
+        }
         return !cancel.cancelled();
       }
       progress.Advance(1, 0);
@@ -92,6 +101,10 @@ class ArchiveSource final : public Source {
       left.erase(it);
       MemberReader reader(a);
       consume(asked, reader);
+      if (reader.failed()) {
+        warnings_.push_back(label_ + ": damaged at " + asked.name + "; the members after it are not read");
+        return false;
+      }
       return !left.empty();
     });
   }
@@ -199,7 +212,9 @@ Status VisitArchiveStream(ByteReader& in, const std::string& label, const Member
                         ? static_cast<uint64_t>(archive_entry_size(e))
                         : kUnknownCandidateSize;
     MemberReader reader(a.get());
-    if (!visit(CleanMemberName(archive_entry_pathname(e)), size, reader)) return Status::Ok();
+    std::string name = CleanMemberName(archive_entry_pathname(e));
+    if (!visit(name, size, reader)) return Status::Ok();
+    if (reader.failed()) return fail("damaged member " + name + ", the rest is not read");
   }
 }
 

@@ -57,7 +57,9 @@ cabs=$PWD/$out/cab_fuzz
 (cd "$seed/cab" && gcab -c -z "$cabs/seed-mszip.EX_" svchost.exe && gcab -c "$cabs/seed-stored.CAB" svchost.exe tcpip.sys)
 
 # Inputs that once crashed stay in the corpus (and have unit tests).
-cp tests/fuzz/regressions/manifest_fuzz/* "$out/manifest_fuzz/" 2>/dev/null || true
+for dir in tests/fuzz/regressions/*/; do
+  mkdir -p "$out/$(basename "$dir")" && cp "$dir"* "$out/$(basename "$dir")/"
+done
 
 printf '%-14s %10s %10s %8s  %s\n' target execs "exec/s" cov result
 for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz}; do

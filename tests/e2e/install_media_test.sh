@@ -35,3 +35,18 @@ assert_eq "$(jqr r.json '.files[] | select(.path == "WINDOWS/system32/drivers/tc
 jq_true r.json '[.warnings[] | select(test("NTDLL.DL_"))] | length >= 1'
 jq_true r.json '[.warnings[] | select(test("OLDSTYLE.EX_ is not a readable cabinet"))] | length == 1'
 pass "install media: SVCHOST.EX_ (MSZIP) and KERNEL32.DL_ (stored) restore by hash; a same-sized decoy cabinet is never used; a truncated cabinet and an SZDD file are warnings"
+
+# A cabinet that once crashed libarchive 3.6 (cab_fuzz: the next header read after a data error), as a
+# directory member and as an archive source, wanted because a missing file has its member's size (24).
+rm -rf v && mkdir -p v/WINDOWS bad
+head -c 24 /dev/urandom >v/WINDOWS/small.sys
+(cd v && sha256sum WINDOWS/small.sys) >v.sha256
+sign v.sha256
+rm v/WINDOWS/small.sys
+cp "$SRC/tests/fuzz/regressions/cab_fuzz/next-header-after-data-error" bad/SVCHST.EX_
+cp "$SRC/tests/fuzz/regressions/cab_fuzz/next-header-after-data-error" broken.cab
+run 4 "$LB" fix "${K[@]}" -t v -m v.sha256 -s bad -s broken.cab --yes --json r.json
+jq_true r.json '[.warnings[] | select(test("SVCHST.EX_/svchst.exe"))] | length >= 1'
+jq_true r.json '[.warnings[] | select(test("broken.cab"))] | length >= 1'
+assert_missing v/WINDOWS/small.sys
+pass "a damaged cabinet (a fuzz-found libarchive crash) in a directory and as an archive source: warnings, no crash"
