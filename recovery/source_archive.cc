@@ -62,7 +62,8 @@ class ArchiveSource final : public Source {
                 const HashedFn& hashed, ProgressSink& progress, const CancelToken& cancel) override {
     // Hard links: a later name of an already-hashed member reuses its hash.
     std::unordered_map<uint64_t, std::pair<Digest, uint64_t>> digests;
-    return Walk(cancel, [&](struct archive* a, const Candidate& c, bool link) -> bool {
+    std::string damaged;  // the member whose data could not be read: the walk ends there
+    Status walked = Walk(cancel, [&](struct archive* a, const Candidate& c, bool link) -> bool {
       if (link) {
         auto it = digests.find(c.id);
         if (it == digests.end() || !want(c)) return true;
@@ -74,7 +75,7 @@ class ArchiveSource final : public Source {
       if (!h.ok()) {
         warnings_.push_back(label_ + ":" + c.name + ": " + h.status().message());
         if (reader.failed()) {
-          warnings_.push_back(label_ + ": damaged at " + c.name + "; the members after it are not read");
+          damaged = c.name;
           return false;
         }
         return !cancel.cancelled();
@@ -84,6 +85,7 @@ class ArchiveSource final : public Source {
       digests[c.id] = {h->digest, h->bytes};
       return hashed(c, h->digest, h->bytes);
     });
+    return walked.ok() ? DamagedAt(damaged) : walked;
   }
 
   Status Fetch(const std::vector<Candidate>& wanted, const ConsumeFn& consume,
@@ -94,7 +96,8 @@ class ArchiveSource final : public Source {
     std::unordered_map<uint64_t, const Candidate*> left;
     for (const Candidate& c : wanted) left.emplace(c.id, &c);
     if (left.empty()) return Status::Ok();
-    return Walk(cancel, [&](struct archive* a, const Candidate& c, bool link) -> bool {
+    std::string damaged;
+    Status walked = Walk(cancel, [&](struct archive* a, const Candidate& c, bool link) -> bool {
       auto it = left.find(c.id);
       if (link || it == left.end()) return true;
       const Candidate& asked = *it->second;
@@ -102,11 +105,21 @@ class ArchiveSource final : public Source {
       MemberReader reader(a);
       consume(asked, reader);
       if (reader.failed()) {
-        warnings_.push_back(label_ + ": damaged at " + asked.name + "; the members after it are not read");
+        damaged = asked.name;
         return false;
       }
       return !left.empty();
     });
+    return walked.ok() ? DamagedAt(damaged) : walked;
+  }
+
+  // libarchive cannot go on after a member whose data is damaged (the cab
+  // reader of 3.6 even crashes when asked for the next header): the source
+  // ends there, as an error, so nobody mistakes it for a complete read.
+  Status DamagedAt(const std::string& member) const {
+    if (member.empty()) return Status::Ok();
+    return Status::Error(Status::Code::kIoError,
+                         location_ + ": damaged at " + member + "; the members after it were not read");
   }
 
  private:
