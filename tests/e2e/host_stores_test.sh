@@ -57,3 +57,16 @@ assert_eq "$(jqr r.json '.files[] | select(.path == "Windows/System32/wininet.dl
   "WinSxS:amd64_microsoft-windows-wininet_31bf3856ad364e35_11.2.9600.16428_none_7a4b2ca9d1f9e1a5/wininet.dll" "WinSxS copy"
 run 0 "$LB" scan "${K[@]}" -t w7 -m w7.sha256
 pass "Windows 7 tree: a system32 DLL restored from its WinSxS component folder, not from the older version beside it"
+
+# 5. lifeboat sources: what each source can serve on its own; writes nothing.
+make_xp
+before=$(state "$T/fx/win")
+run 0 "$LB" sources "${K[@]}" -t "$T/fx/win" -m "$M" -s "$T/fx/payload.tar.gz"
+assert_contains "$T/out" "3 file(s) need a verified copy."
+grep -Eq '^dllcache +WINDOWS/system32/dllcache +2 of 3$' "$T/out" || { cat "$T/out"; fail "dllcache line"; }
+grep -Eq '^payload.tar.gz +.*payload.tar.gz +1 of 3$' "$T/out" || { cat "$T/out"; fail "payload line"; }
+grep -Eq '^all together +3 of 3$' "$T/out" || { cat "$T/out"; fail "together line"; }
+run 4 "$LB" sources "${K[@]}" -t "$T/fx/win" -m "$M" --no-host-stores
+assert_contains "$T/out" "No sources"
+assert_eq "$(state "$T/fx/win")" "$before" "tree after lifeboat sources"
+pass "lifeboat sources: dllcache can serve 2 of 3, the payload 1 of 3, together 3 of 3; nothing written"

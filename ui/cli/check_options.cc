@@ -1,11 +1,15 @@
 // Shared scan/fix options and input loading (check_options.h).
 #include "ui/cli/check_options.h"
 
+#include <sys/stat.h>
+
 #include <iostream>
 #include <optional>
 
 #include "recovery/filesystem_posix.h"
+#include "recovery/host_stores.h"
 #include "recovery/manifest_select.h"
+#include "recovery/source_directory.h"
 #include "recovery/os_spec.h"
 #include "ui/report/text_report.h"
 
@@ -207,6 +211,41 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
   in->target = std::move(target);
   in->fs = *in->target->OpenForRead();  // opened by OpenTarget
   return in;
+}
+
+namespace {
+
+// Same directory? (A --source naming a store the volume has anyway.)
+bool SamePlace(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+}  // namespace
+
+bool OpenRepairSources(const std::string& command, CheckInputs& in, const CheckOptions& o,
+                       const std::vector<std::string>& paths, bool host_stores,
+                       std::vector<std::unique_ptr<Source>>& out, int& code) {
+  if (host_stores) {
+    FileSystem** current = &in.fs;
+    const std::string& dir = o.target.spec.directory;
+    for (const HostStore& h : FindHostStores(*in.fs)) {
+      bool given = false;
+      for (const std::string& path : paths) given |= !dir.empty() && SamePlace(path, dir + "/" + h.dir);
+      if (given) continue;
+      out.push_back(OpenVolumeDirectorySource([current] { return *current; }, h.dir, h.label));
+      in.notes.push_back("source found on the volume: " + h.label + " (" + h.dir + ")");
+    }
+  }
+  for (const std::string& path : paths) {
+    Result<std::unique_ptr<Source>> s = OpenSource(path);
+    if (!s.ok()) {
+      code = EmitError(command, in.target->display(), s.status().message(), o.out);
+      return false;
+    }
+    out.push_back(std::move(s).value());
+  }
+  return true;
 }
 
 }  // namespace lifeboat::ui

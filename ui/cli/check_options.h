@@ -12,6 +12,7 @@
 #include "recovery/manifest.h"
 #include "recovery/manifest_trust.h"
 #include "recovery/report.h"
+#include "recovery/source.h"
 #include "recovery/target_volume.h"
 #include "ui/cli/cli_common.h"
 
@@ -77,5 +78,14 @@ struct CheckInputs {
 // before the scan; the volume stays read-only until OpenForWrite.
 std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const CheckOptions& o, bool require_signed,
                                              bool write, int& code);
+
+// The restore sources for a fix (or `lifeboat sources`): the volume's own
+// spare copies first when `host_stores` (plain files, no transfer; read
+// through whichever view of the volume is current: user space while
+// planning, the mount while writing), then `paths` as given. On failure
+// prints the error and returns false with the exit code in `code`.
+bool OpenRepairSources(const std::string& command, CheckInputs& in, const CheckOptions& o,
+                       const std::vector<std::string>& paths, bool host_stores,
+                       std::vector<std::unique_ptr<Source>>& out, int& code);
 
 }  // namespace lifeboat::ui

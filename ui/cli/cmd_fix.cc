@@ -4,11 +4,7 @@
 #include <iostream>
 #include <memory>
 
-#include <sys/stat.h>
-
 #include "recovery/executor.h"
-#include "recovery/host_stores.h"
-#include "recovery/source_directory.h"
 #include "recovery/planner.h"
 #include "recovery/report.h"
 #include "recovery/scanner.h"
@@ -29,12 +25,6 @@ struct FixOptions {
   bool no_host_stores = false;
 };
 
-// Same directory? (A --source naming a store the volume has anyway.)
-bool SamePlace(const std::string& a, const std::string& b) {
-  struct stat sa, sb;
-  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 int RunFix(const FixOptions& o) {
   const OutputOptions& out = o.check.out;
   bool interactive = IsTerminal(0) && IsTerminal(2);
@@ -51,25 +41,7 @@ int RunFix(const FixOptions& o) {
     for (const std::string& reason : UnsafeReasons(in->target->volume(), o.check.target.write.overrides))
       in->warnings.push_back("fix without --dry-run would refuse to write: " + reason);
   std::vector<std::unique_ptr<Source>> sources;
-  // The volume's own spare copies first (plain files, no transfer), then what
-  // the technician brought. They are read through whichever view of the
-  // volume is current: user space while planning, the mount while writing.
-  if (!o.no_host_stores) {
-    FileSystem** current = &in->fs;
-    const std::string& dir = o.check.target.spec.directory;
-    for (const HostStore& h : FindHostStores(*in->fs)) {
-      bool given = false;
-      for (const std::string& path : o.sources) given |= !dir.empty() && SamePlace(path, dir + "/" + h.dir);
-      if (given) continue;
-      sources.push_back(OpenVolumeDirectorySource([current] { return *current; }, h.dir, h.label));
-      in->notes.push_back("source found on the volume: " + h.label + " (" + h.dir + ")");
-    }
-  }
-  for (const std::string& path : o.sources) {
-    Result<std::unique_ptr<Source>> s = OpenSource(path);
-    if (!s.ok()) return EmitError("fix", in->target->display(), s.status().message(), out);
-    sources.push_back(std::move(s).value());
-  }
+  if (!OpenRepairSources("fix", *in, o.check, o.sources, !o.no_host_stores, sources, code)) return code;
 
   std::unique_ptr<ProgressSink> progress = MakeProgress(out);
   ScanResult scan = ScanTarget(*in->fs, in->manifest, ScanOptions{o.check.jobs}, *progress, cancel);

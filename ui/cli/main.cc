@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   lifeboat::ui::AddUndoCommand(app, exit_code);
   lifeboat::ui::AddDetectCommand(app, exit_code);
   lifeboat::ui::AddMountCommand(app, exit_code);
+  lifeboat::ui::AddSourcesCommand(app, exit_code);
   lifeboat::ui::AddManifestCommand(app, exit_code);
   try {
     app.parse(argc, argv);
