@@ -54,6 +54,18 @@ std::vector<HostStore> FindHostStores(FileSystem& fs) {
   }
   add("I386", "I386");
   for (const std::string& w : windows) add(w + "/Driver Cache/i386", "Driver Cache/i386");
+  // Hotfix and service-pack uninstall folders hold the versions they replaced:
+  // useful only where the manifest allows an older hash (alt=), so they come late.
+  for (const std::string& w : windows) {
+    Result<std::vector<DirEntry>> entries = fs.ListDir(w);
+    if (!entries.ok()) continue;
+    for (const DirEntry& e : *entries) {
+      std::string folded = FoldCase(e.name);
+      bool uninstall = folded.size() > 2 && folded.front() == '$' && folded.back() == '$' &&
+                       (folded.rfind("$ntuninstall", 0) == 0 || folded == "$ntservicepackuninstall$");
+      if (e.type == FileType::kDirectory && uninstall) out.push_back({e.name, JoinPath(w, e.name)});
+    }
+  }
   for (const std::string& w : windows) add(w + "/WinSxS", "WinSxS");
   return out;
 }

@@ -1,8 +1,10 @@
 // The spare copies Windows keeps on its own volume, as restore sources found
 // without being asked for: XP's system32\dllcache (Windows File Protection),
 // ServicePackFiles\i386 and Driver Cache\i386 (driver.cab, sp*.cab), an I386
-// folder copied from the install CD, and Vista+'s WinSxS. Every candidate is
-// still trusted only after its SHA-256 matches the manifest.
+// folder copied from the install CD, XP's hotfix and service-pack uninstall
+// folders ($NtUninstallKB...$, $NtServicePackUninstall$: older versions, for
+// manifests that allow them), and Vista+'s WinSxS. Every candidate is still
+// trusted only after its SHA-256 matches the manifest.
 #pragma once
 
 #include <string>

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -24,12 +25,20 @@ std::vector<std::string> Found(const std::string& root) {
 TEST_CASE("host stores: every kind, in any case, cheapest first") {
   test::TempDir t;
   for (const char* d : {"WINNT/System32/DLLCACHE", "WINNT/servicepackfiles/I386", "i386",
-                        "WINNT/Driver Cache/I386", "WINNT/winsxs"})
+                        "WINNT/Driver Cache/I386", "WINNT/winsxs", "WINNT/$NtUninstallKB951748$",
+                        "WINNT/$NtServicePackUninstall$", "WINNT/$hf_mig$"})
     test::WriteFile(t.path() + "/" + d + "/x", "x");
-  CHECK(Found(t.path()) == std::vector<std::string>{"dllcache=WINNT/System32/DLLCACHE",
-                                                    "ServicePackFiles/i386=WINNT/servicepackfiles/I386",
-                                                    "I386=i386", "Driver Cache/i386=WINNT/Driver Cache/I386",
-                                                    "WinSxS=WINNT/winsxs"});
+  std::vector<std::string> found = Found(t.path());
+  REQUIRE(found.size() == 7);  // $hf_mig$ is not an uninstall folder
+  CHECK(std::vector<std::string>(found.begin(), found.begin() + 4) ==
+        std::vector<std::string>{"dllcache=WINNT/System32/DLLCACHE",
+                                 "ServicePackFiles/i386=WINNT/servicepackfiles/I386", "I386=i386",
+                                 "Driver Cache/i386=WINNT/Driver Cache/I386"});
+  std::vector<std::string> uninstall(found.begin() + 4, found.begin() + 6);
+  std::sort(uninstall.begin(), uninstall.end());
+  CHECK(uninstall == std::vector<std::string>{"$NtServicePackUninstall$=WINNT/$NtServicePackUninstall$",
+                                              "$NtUninstallKB951748$=WINNT/$NtUninstallKB951748$"});
+  CHECK(found[6] == "WinSxS=WINNT/winsxs");
 }
 
 TEST_CASE("host stores: no system32, a file where a folder should be, a symlink, lifeboat/: none") {

@@ -70,3 +70,26 @@ run 4 "$LB" sources "${K[@]}" -t "$T/fx/win" -m "$M" --no-host-stores
 assert_contains "$T/out" "No sources"
 assert_eq "$(state "$T/fx/win")" "$before" "tree after lifeboat sources"
 pass "lifeboat sources: dllcache can serve 2 of 3, the payload 1 of 3, together 3 of 3; nothing written"
+
+# 6. An uninstall folder holds the version a hotfix replaced: used only because the manifest allows it (alt=).
+rm -rf hf && mkdir -p hf/WINDOWS/system32 'hf/WINDOWS/$NtUninstallKB951748$'
+head -c 70000 /dev/urandom >new.dll && head -c 66000 /dev/urandom >old.dll
+cp old.dll 'hf/WINDOWS/$NtUninstallKB951748$/dnsapi.dll'
+manifest() {  # ALT: with or without the alt= for the older version
+  {
+    echo "lifeboat-manifest 1"
+    echo "name hotfix-test"
+    echo "require $(sha new.dll) 70000 WINDOWS/system32/dnsapi.dll${1:+ | alt=$(sha old.dll):66000}"
+    echo "end 1"
+  } >hf.lbm
+  rm -f hf.lbm.sig
+  sign hf.lbm
+}
+manifest ""
+run 4 "$LB" fix "${K[@]}" -t hf -m hf.lbm --yes
+assert_missing hf/WINDOWS/system32/dnsapi.dll
+manifest alt
+run 1 "$LB" fix "${K[@]}" -t hf -m hf.lbm --yes --json r.json
+assert_eq "$(sha hf/WINDOWS/system32/dnsapi.dll)" "$(sha old.dll)" "the older version, allowed by alt="
+assert_eq "$(jqr r.json '.files[0].source')" '$NtUninstallKB951748$:dnsapi.dll' "source"
+pass "\$NtUninstallKB...\$: the replaced version is used only where the manifest allows it (alt=)"
