@@ -2,28 +2,14 @@
 // takes a try_lock, and a thread that loses the race simply skips the redraw.
 #include "ui/cli/progress_line.h"
 
+#include "ui/report/text_report.h"
+
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
 
 namespace lifeboat::ui {
-namespace {
-
-std::string Bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
-
-}  // namespace
-
 ProgressLine::~ProgressLine() { Clear(); }
 
 void ProgressLine::Begin(Phase phase, uint64_t total_files, uint64_t total_bytes) {
@@ -68,9 +54,9 @@ void ProgressLine::Draw(bool force) {
   double rate = secs > 0 ? bytes / secs : 0;
   std::string line = "\r\033[K" + std::string(PhaseName(phase_)) + "  " + std::to_string(files);
   if (total_files_) line += "/" + std::to_string(total_files_);
-  line += " files  " + Bytes(static_cast<double>(bytes));
-  if (total_bytes_) line += "/" + Bytes(static_cast<double>(total_bytes_));
-  line += "  " + Bytes(rate) + "/s";
+  line += " files  " + HumanBytes(static_cast<double>(bytes));
+  if (total_bytes_) line += "/" + HumanBytes(static_cast<double>(total_bytes_));
+  line += "  " + HumanBytes(rate) + "/s";
   if (total_bytes_ && rate > 0 && bytes <= total_bytes_) {
     auto eta = static_cast<uint64_t>((total_bytes_ - bytes) / rate);
     char buf[32];

@@ -9,19 +9,6 @@
 namespace lifeboat::ui {
 namespace {
 
-std::string Size(uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
-
 std::string Describe(const WindowsInstall& w) {
   std::string s = w.name + " (" + w.version + "." + std::to_string(w.build);
   if (w.ubr) s += "." + std::to_string(*w.ubr);
@@ -40,7 +27,7 @@ void WriteDetectText(std::ostream& out, const std::vector<VolumeReport>& volumes
     return;
   }
   for (const VolumeReport& v : volumes) {
-    out << Printable(v.id) << "  " << v.fs << "  " << Size(v.size);
+    out << Printable(v.id) << "  " << v.fs << "  " << HumanBytes(static_cast<double>(v.size));
     if (!v.label.empty()) out << "  \"" << Printable(v.label) << "\"";
     if (!v.partition_kind.empty() && v.partition_kind != "volume") out << "  [" << v.partition_kind << "]";
     out << '\n';

@@ -2,6 +2,7 @@
 // long paths simply push the detail further right.
 #include "ui/report/text_report.h"
 
+#include <cstdio>
 #include <iomanip>
 
 namespace lifeboat::ui {
@@ -46,6 +47,18 @@ std::string Detail(const FileReport& f) {
 }
 
 }  // namespace
+
+std::string HumanBytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
 
 std::string Printable(std::string_view s) {
   std::string out;

@@ -21,6 +21,8 @@ void WriteTextReport(std::ostream& out, const RunReport& r, const TextOptions& o
 // `s` with control characters (C0, DEL, and UTF-8 encoded C1) replaced by
 // '?': names from a hostile volume or archive must not drive the terminal.
 std::string Printable(std::string_view s);
+// "512 B", "1.5 MiB", "24.0 GiB".
+std::string HumanBytes(double bytes);
 // The repair plan, one line per directory and step ("fix --dry-run", and the
 // confirmation prompt).
 void WritePlan(std::ostream& out, const Manifest& m, const RepairPlan& plan);
