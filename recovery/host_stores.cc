@@ -8,10 +8,8 @@
 #include "recovery/rel_path.h"
 
 namespace lifeboat {
-namespace {
 
-// The on-disk spelling of directory `path` ('/'-separated), or "".
-std::string FindDir(FileSystem& fs, const std::string& path) {
+std::string FindDirFolded(FileSystem& fs, const std::string& path) {
   std::string current;
   size_t start = 0;
   while (start <= path.size()) {
@@ -34,19 +32,17 @@ std::string FindDir(FileSystem& fs, const std::string& path) {
   return current;
 }
 
-}  // namespace
-
 std::vector<HostStore> FindHostStores(FileSystem& fs) {
   std::vector<HostStore> out;
   Result<std::vector<DirEntry>> root = fs.ListDir("");
   if (!root.ok()) return out;
   auto add = [&](const std::string& path, const std::string& label) {
-    std::string dir = FindDir(fs, path);
+    std::string dir = FindDirFolded(fs, path);
     if (!dir.empty()) out.push_back({label, dir});
   };
   std::vector<std::string> windows;  // top-level folders holding a system32
   for (const DirEntry& e : *root)
-    if (e.type == FileType::kDirectory && FoldCase(e.name) != "lifeboat" && !FindDir(fs, e.name + "/system32").empty())
+    if (e.type == FileType::kDirectory && FoldCase(e.name) != "lifeboat" && !FindDirFolded(fs, e.name + "/system32").empty())
       windows.push_back(e.name);
   for (const std::string& w : windows) {
     add(w + "/system32/dllcache", "dllcache");

@@ -24,4 +24,8 @@ struct HostStore {
 // Windows folder, whatever its case), and an I386 folder at the root.
 std::vector<HostStore> FindHostStores(FileSystem& fs);
 
+// The on-disk spelling of directory `path` ('/'-separated, any case) on `fs`,
+// or "" if it is absent, not a real directory, or ambiguous by case.
+std::string FindDirFolded(FileSystem& fs, const std::string& path);
+
 }  // namespace lifeboat

@@ -56,13 +56,31 @@ head -c 3000 /dev/urandom >"$seed/cab/tcpip.sys"
 cabs=$PWD/$out/cab_fuzz
 (cd "$seed/cab" && gcab -c -z "$cabs/seed-mszip.EX_" svchost.exe && gcab -c "$cabs/seed-stored.CAB" svchost.exe tcpip.sys)
 
+# Quarantine files (test encoders; a .bup from libgsf too), small files in the
+# compound file's mini stream and large ones in sectors. Defender seeds are
+# plaintext: defender_fuzz encrypts its input itself.
+mkdir -p "$out/bup_fuzz" "$out/vbn_fuzz" "$out/defender_fuzz"
+sv=$seed/fx/win/WINDOWS/system32/svchost.exe
+head -c 700 /dev/urandom >"$seed/small.sys"
+for f in "$sv" "$seed/small.sys"; do
+  n=$(basename "$f")
+  "$mk" quarantine bup "$out/bup_fuzz/seed-$n" 'C:\WINDOWS\system32\svchost.exe' "$f"
+  "$mk" quarantine vbn "$out/vbn_fuzz/seed-sep12-$n" 'C:\WINDOWS\system32\svchost.exe' "$f"
+  "$mk" quarantine vbn-old "$out/vbn_fuzz/seed-sav-$n" 'C:\WINDOWS\system32\svchost.exe' "$f"
+done
+"$mk" quarantine defender-seeds "$out/defender_fuzz" '\\?\C:\Windows\System32\svchost.exe' "$seed/small.sys"
+if command -v gsf >/dev/null; then
+  mkdir -p "$seed/ole" && printf '[Details]\nDetectionName=x\n' >"$seed/ole/Details" && cp "$sv" "$seed/ole/File_0"
+  bups=$PWD/$out/bup_fuzz
+  (cd "$seed/ole" && gsf createole "$bups/seed-gsf" Details File_0 >/dev/null 2>&1) || true
+fi
 # Inputs that once crashed stay in the corpus (and have unit tests).
 for dir in tests/fuzz/regressions/*/; do
   mkdir -p "$out/$(basename "$dir")" && cp "$dir"* "$out/$(basename "$dir")/"
 done
 
 printf '%-14s %10s %10s %8s  %s\n' target execs "exec/s" cov result
-for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz}; do
+for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz bup_fuzz vbn_fuzz defender_fuzz}; do
   mkdir -p "build-fuzz/crashes/$target"
   log="build-fuzz/$target.log"
   result=clean

@@ -19,8 +19,9 @@ packages=(
   # signify (signature interoperability), hashdeep (manifest import),
   # hivexsh/hivexget (checking the hive fixtures), sfdisk and mkfs.fat (disk
   # image fixtures: partition tables, the EFI system partition), gcab (cabinets
-  # as Windows install media ship them)
-  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab
+  # as Windows install media ship them), gsf from libgsf-bin (OLE2 files, as
+  # McAfee .bup quarantine files are)
+  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab libgsf-bin
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev llvm)

@@ -8,6 +8,7 @@
 
 #include "recovery/filesystem_posix.h"
 #include "recovery/host_stores.h"
+#include "recovery/quarantine_source.h"
 #include "recovery/manifest_select.h"
 #include "recovery/source_directory.h"
 #include "recovery/os_spec.h"
@@ -229,13 +230,25 @@ bool OpenRepairSources(const std::string& command, CheckInputs& in, const CheckO
   if (host_stores) {
     FileSystem** current = &in.fs;
     const std::string& dir = o.target.spec.directory;
+    // Plain copies first, then the antivirus quarantine (decoded in memory),
+    // then cabinets, older versions and the component store.
+    std::vector<QuarantineStore> quarantine = FindQuarantineStores(*in.fs);
+    auto add_quarantine = [&] {
+      for (const QuarantineStore& q : quarantine) {
+        out.push_back(OpenQuarantineSource([current] { return *current; }, q.dir, q.label));
+        in.notes.push_back("source found on the volume: " + q.label + " (" + q.dir + ")");
+      }
+      quarantine.clear();
+    };
     for (const HostStore& h : FindHostStores(*in.fs)) {
       bool given = false;
       for (const std::string& path : paths) given |= !dir.empty() && SamePlace(path, dir + "/" + h.dir);
       if (given) continue;
+      if (h.label != "dllcache" && h.label != "ServicePackFiles/i386") add_quarantine();
       out.push_back(OpenVolumeDirectorySource([current] { return *current; }, h.dir, h.label));
       in.notes.push_back("source found on the volume: " + h.label + " (" + h.dir + ")");
     }
+    add_quarantine();
   }
   for (const std::string& path : paths) {
     Result<std::unique_ptr<Source>> s = OpenSource(path);
