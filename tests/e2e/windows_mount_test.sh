@@ -55,6 +55,19 @@ assert_eq "$(ntfs_sha own.img /WINDOWS/system32/svchost.exe)" "$good_svchost" "s
 leftovers own.img
 pass "fix --image without --source: svchost.exe restored from the volume's own dllcache (planned in user space, copied through the mount)"
 
+# The McAfee quarantine inside an NTFS volume image: read with libntfs-3g while
+# planning, through the read-write mount while copying. No dllcache copy of svchost.exe.
+rm -rf q && cp -a xp/win q && rm -f q/WINDOWS/system32/dllcache/svchost.exe && mkdir q/Quarantine
+"$MK" quarantine bup q/Quarantine/5f3a9c.bup 'C:\WINDOWS\system32\svchost.exe' xp/win/WINDOWS/system32/dllcache/svchost.exe
+truncate -s 24M q.img && mkntfs -q -F -Q -s 512 -L Q q.img >/dev/null 2>&1 && "$MK" ntfs-put q.img q
+run 5 "$LB" fix --allow-unsigned --image q.img -m xp/xp-sp3-x86.sha256 --yes --json "$T/q.json"
+assert_eq "$(jqr "$T/q.json" '.files[] | select(.path == "WINDOWS/system32/svchost.exe") | .source')" \
+  "McAfee quarantine:Quarantine/5f3a9c.bup, was C:/WINDOWS/system32/svchost.exe" "svchost.exe from the image's quarantine"
+assert_eq "$(ntfscat -f q.img /WINDOWS/system32/svchost.exe 2>/dev/null | sha256sum | cut -d' ' -f1)" "$good_svchost" \
+  "svchost.exe on the volume, read by ntfscat"
+leftovers q.img
+pass "fix --image without --source or dllcache: svchost.exe decoded from the volume's McAfee quarantine, verified with ntfscat"
+
 # Nothing to repair: the volume is never mounted read-write, the image stays byte-identical.
 before=$(sha disk.img)
 run 0 "$LB" fix "${MD[@]}" --image disk.img -s xp/payload.tar.gz --yes
