@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <functional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "recovery/filesystem_posix.h"
 #include "recovery/hash_stream.h"
@@ -22,9 +23,9 @@ namespace {
 class DirectorySource final : public Source {
  public:
   DirectorySource(std::unique_ptr<FileSystem> owned, FileSystemFn fs, std::string base, std::string location,
-                  std::string label)
+                  std::string label, std::vector<std::string> skip = {})
       : owned_(std::move(owned)), fs_(std::move(fs)), base_(std::move(base)), location_(std::move(location)),
-        label_(std::move(label)) {}
+        label_(std::move(label)), skip_(skip.begin(), skip.end()) {}
 
   const std::string& label() const override { return label_; }
   const std::string& location() const override { return location_; }
@@ -109,7 +110,7 @@ class DirectorySource final : public Source {
       std::string path = JoinPath(dir, e.name);
       if (!IsCleanRelPath(path)) continue;  // names a Windows volume cannot hold
       if (e.type == FileType::kDirectory) {
-        Walk(path, depth + 1);
+        if (!skip_.count(path)) Walk(path, depth + 1);
       } else if (e.type == FileType::kRegular) {
         Result<FileInfo> info = Fs().Stat(Full(path));
         if (!info.ok()) {
@@ -176,6 +177,7 @@ class DirectorySource final : public Source {
   FileSystemFn fs_;
   std::string base_;  // the directory inside fs_, "" for a whole tree
   std::string location_, label_;
+  std::unordered_set<std::string> skip_;
   bool listed_ = false;
   bool stop_ = false;
   std::vector<Candidate> candidates_;
@@ -196,9 +198,11 @@ Result<std::unique_ptr<Source>> OpenDirectorySource(const std::string& path) {
       new DirectorySource(std::move(fs).value(), [raw] { return raw; }, "", path, label));
 }
 
-std::unique_ptr<Source> OpenVolumeDirectorySource(FileSystemFn fs, std::string dir, std::string label) {
-  std::string location = dir;
-  return std::unique_ptr<Source>(new DirectorySource(nullptr, std::move(fs), std::move(dir), location, std::move(label)));
+std::unique_ptr<Source> OpenVolumeDirectorySource(FileSystemFn fs, std::string dir, std::string label,
+                                                  std::vector<std::string> skip) {
+  std::string location = dir.empty() ? "the whole volume" : dir;
+  return std::unique_ptr<Source>(
+      new DirectorySource(nullptr, std::move(fs), std::move(dir), location, std::move(label), std::move(skip)));
 }
 
 }  // namespace lifeboat

@@ -225,10 +225,11 @@ bool SamePlace(const std::string& a, const std::string& b) {
 }  // namespace
 
 bool OpenRepairSources(const std::string& command, CheckInputs& in, const CheckOptions& o,
-                       const std::vector<std::string>& paths, bool host_stores,
+                       const std::vector<std::string>& paths, bool host_stores, bool search_volume,
                        std::vector<std::unique_ptr<Source>>& out, int& code) {
+  FileSystem** current = &in.fs;
+  std::vector<std::string> searched = {"lifeboat"};  // the whole-volume search leaves these out
   if (host_stores) {
-    FileSystem** current = &in.fs;
     const std::string& dir = o.target.spec.directory;
     // Plain copies first, then the antivirus quarantine (decoded in memory),
     // then cabinets, older versions and the component store.
@@ -236,6 +237,7 @@ bool OpenRepairSources(const std::string& command, CheckInputs& in, const CheckO
     auto add_quarantine = [&] {
       for (const QuarantineStore& q : quarantine) {
         out.push_back(OpenQuarantineSource([current] { return *current; }, q.dir, q.label));
+        searched.push_back(q.dir);
         in.notes.push_back("source found on the volume: " + q.label + " (" + q.dir + ")");
       }
       quarantine.clear();
@@ -247,6 +249,7 @@ bool OpenRepairSources(const std::string& command, CheckInputs& in, const CheckO
       if (h.label != "dllcache" && h.label != "ServicePackFiles/i386") add_quarantine();
       out.push_back(OpenVolumeDirectorySource([current] { return *current; }, h.dir, h.label));
       in.notes.push_back("source found on the volume: " + h.label + " (" + h.dir + ")");
+      searched.push_back(h.dir);
     }
     add_quarantine();
   }
@@ -257,6 +260,13 @@ bool OpenRepairSources(const std::string& command, CheckInputs& in, const CheckO
       return false;
     }
     out.push_back(std::move(s).value());
+  }
+  // Last resort: any file on the volume with the right size and hash (a copy
+  // a user made, a System Restore snapshot), lifeboat's own folder and the
+  // stores above excepted.
+  if (search_volume) {
+    out.push_back(OpenVolumeDirectorySource([current] { return *current; }, "", "volume", searched));
+    in.notes.push_back("searching the whole volume for copies (--search-volume)");
   }
   return true;
 }

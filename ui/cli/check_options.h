@@ -82,10 +82,11 @@ std::unique_ptr<CheckInputs> OpenCheckInputs(const std::string& command, const C
 // The restore sources for a fix (or `lifeboat sources`): the volume's own
 // spare copies first when `host_stores` (plain files, no transfer; read
 // through whichever view of the volume is current: user space while
-// planning, the mount while writing), then `paths` as given. On failure
-// prints the error and returns false with the exit code in `code`.
+// planning, the mount while writing), then `paths` as given, then, when
+// `search_volume`, every other file of the volume. On failure prints the
+// error and returns false with the exit code in `code`.
 bool OpenRepairSources(const std::string& command, CheckInputs& in, const CheckOptions& o,
-                       const std::vector<std::string>& paths, bool host_stores,
+                       const std::vector<std::string>& paths, bool host_stores, bool search_volume,
                        std::vector<std::unique_ptr<Source>>& out, int& code);
 
 }  // namespace lifeboat::ui

@@ -23,6 +23,7 @@ struct FixOptions {
   bool dry_run = false;
   bool yes = false;
   bool no_host_stores = false;
+  bool search_volume = false;
 };
 
 int RunFix(const FixOptions& o) {
@@ -41,7 +42,7 @@ int RunFix(const FixOptions& o) {
     for (const std::string& reason : UnsafeReasons(in->target->volume(), o.check.target.write.overrides))
       in->warnings.push_back("fix without --dry-run would refuse to write: " + reason);
   std::vector<std::unique_ptr<Source>> sources;
-  if (!OpenRepairSources("fix", *in, o.check, o.sources, !o.no_host_stores, sources, code)) return code;
+  if (!OpenRepairSources("fix", *in, o.check, o.sources, !o.no_host_stores, o.search_volume, sources, code)) return code;
 
   std::unique_ptr<ProgressSink> progress = MakeProgress(out);
   ScanResult scan = ScanTarget(*in->fs, in->manifest, ScanOptions{o.check.jobs}, *progress, cancel);
@@ -144,12 +145,17 @@ void AddFixCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("-y,--yes", opts->yes, "Do not ask before writing (required when not on a terminal)");
   cmd->add_flag("--no-host-stores", opts->no_host_stores,
                 "Do not look for spare copies on the volume itself (system32\\dllcache, ServicePackFiles, "
-                "Driver Cache, I386, WinSxS)");
+                "Driver Cache, I386, WinSxS, antivirus quarantine)");
+  cmd->add_flag("--search-volume", opts->search_volume,
+                "Last resort: search every file on the volume for a copy with the right size and hash "
+                "(e.g. one a user made); slower, as it lists the whole volume");
   cmd->footer(
       "Without being asked, the volume's own spare copies are sources too, before --source:\n"
       "system32\\dllcache, ServicePackFiles\\i386, an I386 folder, Driver Cache\\i386 (cabinets)\n"
-      "and WinSxS (--no-host-stores turns this off). Compressed install-media files (SVCHOST.EX_)\n"
-      "and .cab files in a directory source are read member by member.\n"
+      "and WinSxS, and the antivirus quarantine: McAfee .bup, Symantec .vbn and Defender files\n"
+      "are decoded in memory (--no-host-stores turns all this off). Compressed install-media\n"
+      "files (SVCHOST.EX_) and .cab files in a directory source are read member by member.\n"
+      "--search-volume then looks at every other file of the volume as a last resort.\n"
       "Copies are matched by content: any file in a source whose size and SHA-256 equal the\n"
       "manifest's is used, whatever its name. Nothing is written unless its hash matches.\n"
       "Each write goes to a temp file that is fsynced and hashed again before it is renamed\n"

@@ -18,6 +18,7 @@ struct SourcesOptions {
   CheckOptions check;
   std::vector<std::string> sources;
   bool no_host_stores = false;
+  bool search_volume = false;
 };
 
 int RunSources(const SourcesOptions& o) {
@@ -26,7 +27,7 @@ int RunSources(const SourcesOptions& o) {
   std::unique_ptr<CheckInputs> in = OpenCheckInputs("sources", o.check, /*require_signed=*/false, /*write=*/false, code);
   if (!in) return code;
   std::vector<std::unique_ptr<Source>> sources;
-  if (!OpenRepairSources("sources", *in, o.check, o.sources, !o.no_host_stores, sources, code)) return code;
+  if (!OpenRepairSources("sources", *in, o.check, o.sources, !o.no_host_stores, o.search_volume, sources, code)) return code;
   std::unique_ptr<ProgressSink> progress = MakeProgress(o.check.out);
   ScanResult scan = ScanTarget(*in->fs, in->manifest, ScanOptions{o.check.jobs}, *progress, cancel);
   if (scan.cancelled) return kExitCancelled;
@@ -75,7 +76,8 @@ void AddSourcesCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("sources", "List the restore sources found and how many needed files each can serve");
   AddCheckOptions(cmd, opts->check, /*write=*/false);
   cmd->add_option("-s,--source", opts->sources, "Also count this directory or archive (repeatable)")->option_text("PATH");
-  cmd->add_flag("--no-host-stores", opts->no_host_stores, "Leave out the volume's own spare copies");
+  cmd->add_flag("--no-host-stores", opts->no_host_stores, "Leave out the volume's own spare copies and quarantine");
+  cmd->add_flag("--search-volume", opts->search_volume, "Also count copies anywhere else on the volume");
   cmd->footer(
       "Scans the volume, then asks each source on its own which of the missing or corrupt\n"
       "files it holds a verified copy of (same size and SHA-256). Writes nothing.\n\n"
