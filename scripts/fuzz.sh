@@ -60,7 +60,7 @@ cabs=$PWD/$out/cab_fuzz
 # compound file's mini stream and large ones in sectors. Defender seeds are
 # plaintext: defender_fuzz encrypts its input itself.
 mkdir -p "$out/bup_fuzz" "$out/vbn_fuzz" "$out/defender_fuzz"
-sv=$seed/fx/win/WINDOWS/system32/svchost.exe
+sv=$seed/fx/win/WINDOWS/system32/dllcache/svchost.exe
 head -c 700 /dev/urandom >"$seed/small.sys"
 for f in "$sv" "$seed/small.sys"; do
   n=$(basename "$f")
