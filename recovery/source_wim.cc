@@ -81,13 +81,14 @@ class WimSource final : public Source {
     for (size_t i = 0; i < candidates_.size(); ++i) {
       const Candidate& c = candidates_[i];
       if (cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");
-      if (!want(c)) continue;
+      if (unreadable_.count(c.id) || !want(c)) continue;
       uint64_t limit = max_bytes(c);
       if (c.size > limit) continue;  // the blob table's size is exact: longer content cannot match
       Result<std::unique_ptr<ByteReader>> in = Extract(i, cancel);
       if (!in.ok()) {
         if (in.status().code() == Status::Code::kCancelled) return in.status();
         warnings_.push_back(label_ + ":" + c.name + ": " + in.status().message());
+        unreadable_.insert(c.id);  // a second survey pass would fail the same way
         continue;
       }
       Result<StreamHash> h = HashStream(**in, limit, progress, cancel);
@@ -250,6 +251,7 @@ class WimSource final : public Source {
   bool listed_ = false;
   std::vector<Candidate> candidates_;
   std::vector<Entry> entries_;  // parallel to candidates_
+  std::unordered_set<uint64_t> unreadable_;  // candidates whose extraction failed (already warned)
 };
 
 }  // namespace
