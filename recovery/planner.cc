@@ -144,9 +144,11 @@ bool SurveyAll(const std::vector<std::unique_ptr<Source>>& sources, NeedIndex& n
         },
         progress, cancel);
     if (st.code() == Status::Code::kCancelled || cancel.cancelled()) return false;
-    if (!st.ok())
-      plan.warnings.push_back("source " + src.location() + ": " + st.message() +
-                              " (copies found before the error are still used)");
+    if (!st.ok()) {
+      // The second pass (for entries without a size) meets the same error: say it once.
+      std::string w = "source " + src.location() + ": " + st.message() + " (copies found before the error are still used)";
+      if (std::find(plan.warnings.begin(), plan.warnings.end(), w) == plan.warnings.end()) plan.warnings.push_back(w);
+    }
   }
   return true;
 }

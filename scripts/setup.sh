@@ -15,13 +15,17 @@ packages=(
   # Windows volumes: registry hives, NTFS in user space, and the tools the
   # repair commands run (ntfs-3g mounts, dislocker for BitLocker)
   libhivex-dev ntfs-3g-dev ntfs-3g dislocker
+  # Windows install images (install.wim/esd) as sources; libxml2-dev is
+  # wimlib's dependency for the static link
+  libwim-dev libxml2-dev
   # used by the tests: bsdtar (mtree manifests, zip/7z sources), jq (JSON reports),
   # signify (signature interoperability), hashdeep (manifest import),
   # hivexsh/hivexget (checking the hive fixtures), sfdisk and mkfs.fat (disk
   # image fixtures: partition tables, the EFI system partition), gcab (cabinets
-  # as Windows install media ship them), gsf from libgsf-bin (OLE2 files, as
-  # McAfee .bup quarantine files are)
-  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab libgsf-bin
+  # as Windows install media ship them), wimtools (wimlib-imagex: WIM and
+  # ESD install images), gsf from libgsf-bin (OLE2 files, as McAfee .bup
+  # quarantine files are)
+  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev llvm)
