@@ -65,8 +65,9 @@ class Source {
   std::vector<std::string> warnings_;
 };
 
-// A directory (walked recursively, symlinks not followed) or an archive file
-// that libarchive reads (tar and its compressed forms, zip, 7z, cab, iso).
+// A directory (walked recursively, symlinks not followed), a payload pack
+// (pack.h) or an archive file that libarchive reads (tar and its compressed
+// forms, zip, 7z, cab, iso).
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path);
 
 }  // namespace lifeboat
