@@ -30,6 +30,7 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "recovery/hash_stream.h"
 #include "recovery/planner.h"
@@ -183,7 +184,7 @@ class ObjectReader final : public ByteReader {
       pos_ += n;
       return n;
     }
-    if (!z_ok_) return error_ = Fail("cannot start zlib");
+    if (!z_ok_) return error_ = Status::Error(Status::Code::kIoError, name_ + ": cannot start zlib");
     while (!ended_) {
       if (zs_.avail_in == 0 && pos_ < end_) {
         size_t n = static_cast<size_t>(std::min<uint64_t>(in_.size(), end_ - pos_));
@@ -204,7 +205,7 @@ class ObjectReader final : public ByteReader {
         ended_ = true;
         if (out_ != size_)
           return error_ = Fail("decodes to " + std::to_string(out_) + " bytes, not its declared " + std::to_string(size_));
-        if (zs_.avail_in != 0 || pos_ != end_) return error_ = Fail("has data after the end of its deflate stream");
+        if (zs_.avail_in != 0 || pos_ != end_) return error_ = Fail("data after the end of its deflate stream");
       } else if (r != Z_OK) {
         if (r == Z_BUF_ERROR && zs_.avail_in == 0 && pos_ == end_)
           return error_ = Fail("deflate stream ends early");
@@ -216,7 +217,9 @@ class ObjectReader final : public ByteReader {
   }
 
  private:
-  Status Fail(const std::string& what) const { return Status::Error(Status::Code::kIoError, name_ + " " + what); }
+  Status Fail(const std::string& what) const {
+    return Status::Error(Status::Code::kIoError, name_ + " is damaged (" + what + ")");
+  }
 
   RandomAccessFile& f_;
   uint64_t pos_, end_, size_;
@@ -243,25 +246,25 @@ class PackSource final : public Source {
                 const HashedFn& hashed, ProgressSink& progress, const CancelToken& cancel) override {
     for (size_t i = 0; i < index_.objects.size(); ++i) {
       if (cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");
+      if (bad_.count(i)) continue;  // warned about once, not read again
       Candidate c = CandidateOf(i);
       if (!want(c)) continue;
       const PackObject& o = index_.objects[i];
       Result<std::unique_ptr<ByteReader>> in = OpenPackObject(*f_, index_, i);
       if (!in.ok()) {
-        warnings_.push_back(label_ + ": " + in.status().message());
+        Bad(i, in.status().message());
         continue;
       }
       Result<StreamHash> h = HashStream(**in, max_bytes(c), progress, cancel);
       if (!h.ok()) {
         if (h.status().code() == Status::Code::kCancelled) return h.status();
-        warnings_.push_back(label_ + ": " + h.status().message());
+        Bad(i, h.status().message());
         continue;
       }
       progress.Advance(1, 0);
       if (h->over_limit) continue;
       if (h->digest != o.sha256 || h->bytes != o.size) {
-        warnings_.push_back(label_ + ": object " + ToHex(o.sha256) +
-                            " is damaged (content does not match its address)");
+        Bad(i, "object " + ToHex(o.sha256) + " is damaged (content does not match its address)");
         continue;
       }
       if (!hashed(c, h->digest, h->bytes)) break;
@@ -287,6 +290,11 @@ class PackSource final : public Source {
   }
 
  private:
+  void Bad(size_t i, const std::string& why) {
+    bad_.insert(i);
+    warnings_.push_back(label_ + ": " + why);
+  }
+
   Candidate CandidateOf(size_t i) const {
     const PackObject& o = index_.objects[i];
     return Candidate{i, o.size, o.paths.empty() ? o.member() : o.paths.front()};
@@ -295,6 +303,7 @@ class PackSource final : public Source {
   std::unique_ptr<RandomAccessFile> f_;
   PackIndex index_;
   std::string location_, label_;
+  std::unordered_set<size_t> bad_;  // objects found damaged
 };
 
 Status IndexError(const std::string& name, const std::string& what) {

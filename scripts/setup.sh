@@ -19,8 +19,8 @@ packages=(
   # signify (signature interoperability), hashdeep (manifest import),
   # hivexsh/hivexget (checking the hive fixtures), sfdisk and mkfs.fat (disk
   # image fixtures: partition tables, the EFI system partition), gcab (cabinets
-  # as Windows install media ship them)
-  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab
+  # as Windows install media ship them), strace (how much of a pack is read)
+  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab strace
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev llvm)

@@ -220,6 +220,10 @@ TEST_CASE("a flipped byte inside an object: damaged warning, never offered; veri
     CHECK(seen.warnings[0].find("object " + sha) != std::string::npos);
     if (stored)  // a deflate stream usually notices first (its own checksum)
       CHECK(seen.warnings[0].find("is damaged (content does not match its address)") != std::string::npos);
+    // A second survey (the planner's unsized round, `sources`' per-source plans) does not read or warn again.
+    seen = SurveyAll(**src);
+    CHECK(seen.hashed.empty());
+    CHECK(seen.warnings.size() == 1);
 
     Result<std::unique_ptr<RandomAccessFile>> f = OpenRandomAccessFile(b.path);
     REQUIRE(f.ok());
