@@ -12,6 +12,16 @@ W=$T/fx/win/WINDOWS/system32
 H=$T/healthy/win/WINDOWS/system32
 SVC=$(sha "$H/svchost.exe")
 
+run 0 "$LB" pack --help
+assert_contains out "payload pack"
+for c in build list verify; do
+  run 0 "$LB" pack "$c" --help
+  assert_contains out "Example:"
+  assert_contains out "Exit:"
+done
+run 16 "$LB" pack build -m "$M" -o x.lbpack
+assert_missing x.lbpack
+
 run 0 "$LB" pack build -m "$M" --from healthy/win -o payload.lbpack
 assert_contains out "pack holds 21 of 21 manifest entries (16 unique objects"
 tar tf payload.lbpack >list || fail "tar cannot list the pack"
@@ -39,13 +49,16 @@ pass "pack build: no overwrite without --force; partial coverage is exit 4 and l
 
 # fix restores from the pack (no host stores: the pack is the only source); renamed, it is still a pack.
 cp payload.lbpack payload.bin
+run 0 "$LB" sources "${K[@]}" -t fx/win -m "$M" --no-host-stores --source payload.bin
+assert_contains out "3 file(s) need a verified copy."
+grep -q '^payload.bin .* 3 of 3$' out || { cat out >&2; fail "sources: the pack serves 3 of 3"; }
 run 1 "$LB" fix "${K[@]}" -t fx/win -m "$M" --no-host-stores --source payload.bin --yes --json r.json
 for f in svchost.exe kernel32.dll drivers/tcpip.sys; do
   assert_eq "$(sha "$W/$f")" "$(sha "$H/$f")" "$f restored"
 done
 assert_eq "$(jqr r.json '.files[] | select(.path == "WINDOWS/system32/svchost.exe") | .source')" \
   "payload.bin:WINDOWS/system32/svchost.exe" "source label names the pack"
-pass "fix --source PACK restores the missing and corrupt files with the right hashes (pack known by content, not name)"
+pass "sources and fix --source PACK: fix restores the missing and corrupt files with the right hashes (pack known by content, not name)"
 
 # A flipped byte inside svchost.exe's object.
 make_xp
