@@ -521,6 +521,7 @@ Result<PackIndex> ReadPackIndex(RandomAccessFile& f, const std::string& name) {
   std::optional<UstarEntry> e = ParseUstar(head);
   if (!e || e->name != kPackIndexName) return IndexError(name, std::string("the first member is not ") + kPackIndexName);
   if (e->size > kMaxPackIndexBytes) return IndexError(name, "the index is larger than 64 MiB");
+  if (e->size > f.size() - kBlock) return IndexError(name, "the index ends past the end of the file (truncated?)");
   std::string text(e->size, '\0');
   LB_RETURN_IF_ERROR(ReadExactly(f, kBlock, text.data(), text.size(), name));
 
@@ -564,7 +565,7 @@ Result<PackIndex> ReadPackIndex(RandomAccessFile& f, const std::string& name) {
       return IndexError(name, where + ": encoding must be \"deflate\" or \"stored\"");
     p.deflated = encoding == "deflate";
     if (!p.deflated && p.stored_size != p.size) return IndexError(name, where + ": stored, but stored_size != size");
-    if (p.stored_size > kMaxUstarSize || p.size > (1ull << 48))
+    if (p.stored_size > kMaxUstarSize || p.size > (1ull << 48) || p.offset > (1ull << 60))
       return IndexError(name, where + ": implausible size");
     if (p.offset % kBlock != 0 || p.offset < next)
       return IndexError(name, where + ": offset " + std::to_string(p.offset) + " is not aligned or overlaps the object before");
