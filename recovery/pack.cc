@@ -312,6 +312,46 @@ Status IndexError(const std::string& name, const std::string& what) {
 
 // ---- building ----------------------------------------------------------------
 
+// A JSON string literal. Invalid UTF-8 becomes U+FFFD, so the index always
+// parses. (Written by hand: nlohmann's writer costs the static binary 12 KB.)
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20 || c == 0x7f) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    // Length of a well-formed sequence starting here (RFC 3629), or 0.
+    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    if (ok && n >= 3) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f))
+        ok = false;  // overlong, surrogate or beyond U+10FFFF
+    }
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += "\xef\xbf\xbd";
+      ++i;
+    }
+  }
+  return out + "\"";
+}
+
 struct Fd {
   int fd = -1;
   ~Fd() {
@@ -431,24 +471,22 @@ Status CopyRange(int from, uint64_t off, uint64_t n, int to, const std::string& 
 Status WritePack(int fd, const std::string& name, const Manifest& manifest, std::vector<BuildObject*>& objects,
                  int raw, int z, uint64_t mtime) {
   uint64_t off = 0;
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  std::string manifest_name(BaseName(manifest.name));
+  std::string json = std::string("{\"format\":\"") + kPackFormat + "\",\"manifest\":" +
+                     JsonString(manifest.title.empty() ? manifest_name : manifest.title) +
+                     ",\"manifest_file\":" + JsonString(manifest_name) + ",\"manifest_sha256\":\"" +
+                     ToHex(manifest.file_sha256) + "\",\"objects\":[";
   for (BuildObject* o : objects) {
     o->offset = off;
     off += kBlock + Padded(o->stored);
-    list.push_back({{"sha256", ToHex(o->digest)},
-                    {"size", o->size},
-                    {"stored_size", o->stored},
-                    {"encoding", o->deflated ? "deflate" : "stored"},
-                    {"offset", o->offset},
-                    {"paths", o->paths}});
+    json += std::string(o == objects.front() ? "" : ",") + "\n{\"sha256\":\"" + ToHex(o->digest) +
+            "\",\"size\":" + std::to_string(o->size) + ",\"stored_size\":" + std::to_string(o->stored) +
+            ",\"encoding\":\"" + (o->deflated ? "deflate" : "stored") + "\",\"offset\":" +
+            std::to_string(o->offset) + ",\"paths\":[";
+    for (size_t i = 0; i < o->paths.size(); ++i) json += (i ? "," : "") + JsonString(o->paths[i]);
+    json += "]}";
   }
-  std::string manifest_name(BaseName(manifest.name));
-  nlohmann::ordered_json index = {{"format", kPackFormat},
-                                  {"manifest", manifest.title.empty() ? manifest_name : manifest.title},
-                                  {"manifest_file", manifest_name},
-                                  {"manifest_sha256", ToHex(manifest.file_sha256)},
-                                  {"objects", std::move(list)}};
-  std::string json = index.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  json += "]}\n";
   if (json.size() > kMaxPackIndexBytes)
     return Status::Error(Status::Code::kInvalidInput, "the pack index would exceed 64 MiB");
   const std::string zeros(2 * kBlock, '\0');
@@ -525,7 +563,7 @@ Result<PackIndex> ReadPackIndex(RandomAccessFile& f, const std::string& name) {
   std::string text(e->size, '\0');
   LB_RETURN_IF_ERROR(ReadExactly(f, kBlock, text.data(), text.size(), name));
 
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j = nlohmann::json::parse(std::string_view(text), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return IndexError(name, "the index is not a JSON object");
   auto str = [&](const char* key) -> const std::string* {
     auto it = j.find(key);
@@ -579,6 +617,7 @@ Result<PackIndex> ReadPackIndex(RandomAccessFile& f, const std::string& name) {
     }
     index.objects.push_back(std::move(p));
   }
+  index.json = std::move(text);
   return index;
 }
 

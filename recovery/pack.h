@@ -64,6 +64,7 @@ struct PackIndex {
   std::string manifest_sha256;
   std::vector<PackObject> objects;
   uint64_t data_start = 0;  // file offset where the index member ends
+  std::string json;         // the index as stored (validated)
 };
 
 // True if `head` (the first bytes of a file, 512 or more) is a ustar header

@@ -170,6 +170,15 @@ TEST_CASE("pack dedups by content: two paths, one object; the shallowest path na
   CHECK(idx.objects[0].sha256 == Sha256::Of(kSvchost));
 }
 
+TEST_CASE("pack index escapes names: quotes and non-ASCII kept, invalid UTF-8 replaced, the index still parses") {
+  TempDir t;
+  Built b = BuildFrom(t, {{"x", kSvchost}},
+                      {{"WINDOWS/q\"uote \xc3\xa9 \xff\xc3.dll", kSvchost}});
+  PackIndex idx = IndexOf(b.path);
+  REQUIRE(idx.objects.size() == 1);
+  CHECK(idx.objects[0].paths == std::vector<std::string>{"WINDOWS/q\"uote \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd.dll"});
+}
+
 TEST_CASE("pack build: entries without a copy are listed and the pack is still written; no overwrite without force") {
   TempDir t;
   Built b = BuildFrom(t, {{"svchost.exe", kSvchost}, {"decoy.dll", std::string(kKernel.size(), 'x')}},

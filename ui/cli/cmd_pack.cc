@@ -5,7 +5,6 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "recovery/manifest.h"
 #include "recovery/pack.h"
@@ -88,20 +87,9 @@ int RunList(const std::string& path, bool json) {
   Result<PackFile> p = OpenPack(path);
   if (!p.ok()) return Fail("list", p.status().message());
   const PackIndex& idx = p->index;
-  if (json) {
-    nlohmann::ordered_json objects = nlohmann::ordered_json::array();
-    for (const PackObject& o : idx.objects)
-      objects.push_back({{"sha256", ToHex(o.sha256)},
-                         {"size", o.size},
-                         {"stored_size", o.stored_size},
-                         {"encoding", o.deflated ? "deflate" : "stored"},
-                         {"paths", o.paths}});
-    nlohmann::ordered_json j = {{"format", kPackFormat},
-                                {"pack", path},
-                                {"manifest", idx.manifest},
-                                {"manifest_sha256", idx.manifest_sha256},
-                                {"objects", std::move(objects)}};
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  if (json) {  // the index as stored: it is the format's own JSON, validated on reading
+    std::cout << idx.json;
+    if (!idx.json.empty() && idx.json.back() != '\n') std::cout << '\n';
     return 0;
   }
   uint64_t size = 0, stored = 0;
@@ -194,7 +182,7 @@ void AddPackCommand(CLI::App& app, int& exit_code) {
   auto list_json = std::make_shared<bool>(false);
   CLI::App* list = pack->add_subcommand("list", "Show a pack's objects, sizes and the paths they serve");
   list->add_option("pack", *list_path, "The pack")->required()->option_text("PACK");
-  list->add_flag("--json", *list_json, "The index as JSON on stdout");
+  list->add_flag("--json", *list_json, "The index as stored in the pack (lifeboat.pack/1 JSON) on stdout");
   list->footer(
       "Reads only the index.\n\nExample:\n  lifeboat pack list /media/usb/payload.lbpack --json\n\n"
       "Exit: 0 listed, 8 not a readable pack.");
