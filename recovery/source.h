@@ -66,9 +66,9 @@ class Source {
 };
 
 // A directory (walked recursively, symlinks not followed), a Windows image
-// (install.wim, install.esd: any file with the WIM magic, read with wimlib)
-// or an archive file that libarchive reads (tar and its compressed forms,
-// zip, 7z, cab, iso).
+// (install.wim, install.esd: any file with the WIM magic, read with wimlib),
+// a payload pack (pack.h) or an archive file that libarchive reads (tar and
+// its compressed forms, zip, 7z, cab, iso).
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path);
 
 }  // namespace lifeboat

@@ -74,13 +74,25 @@ if command -v gsf >/dev/null; then
   bups=$PWD/$out/bup_fuzz
   (cd "$seed/ole" && gsf createole "$bups/seed-gsf" Details File_0 >/dev/null 2>&1) || true
 fi
+# Payload packs as `lifeboat pack build` writes them (small, so the fuzzer stays fast): deflated
+# objects, a stored (incompressible) one, and one content at two paths.
+mkdir -p "$out/pack_fuzz" "$seed/pk/WINDOWS/system32/dllcache"
+{ yes 'MZ lifeboat svchost.exe' || true; } | head -c 3000 >"$seed/pk/WINDOWS/system32/svchost.exe"
+cp "$seed/pk/WINDOWS/system32/svchost.exe" "$seed/pk/WINDOWS/system32/dllcache/svchost.exe"
+printf 'MZ small' >"$seed/pk/WINDOWS/a.sys"
+head -c 700 /dev/urandom >"$seed/pk/WINDOWS/b.dll"
+(cd "$seed/pk" && find WINDOWS -type f | LC_ALL=C sort | xargs sha256sum) >"$seed/pk.sha256"
+build/lifeboat pack build -q -m "$seed/pk.sha256" --from "$seed/pk" -o "$out/pack_fuzz/seed.lbpack" --force || true
+sed -n 1p "$seed/pk.sha256" >"$seed/pk1.sha256"
+build/lifeboat pack build -q -m "$seed/pk1.sha256" --from "$seed/pk" -o "$out/pack_fuzz/seed-one.lbpack" --force || true
+
 # Inputs that once crashed stay in the corpus (and have unit tests).
 for dir in tests/fuzz/regressions/*/; do
   mkdir -p "$out/$(basename "$dir")" && cp "$dir"* "$out/$(basename "$dir")/"
 done
 
 printf '%-14s %10s %10s %8s  %s\n' target execs "exec/s" cov result
-for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz bup_fuzz vbn_fuzz defender_fuzz}; do
+for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz bup_fuzz vbn_fuzz defender_fuzz pack_fuzz}; do
   mkdir -p "build-fuzz/crashes/$target"
   log="build-fuzz/$target.log"
   result=clean

@@ -15,6 +15,7 @@ void AddManifestCommand(CLI::App& app, int& exit_code);
 void AddDetectCommand(CLI::App& app, int& exit_code);
 void AddMountCommand(CLI::App& app, int& exit_code);
 void AddSourcesCommand(CLI::App& app, int& exit_code);
+void AddPackCommand(CLI::App& app, int& exit_code);
 // The subcommands of `manifest`, one file each.
 void AddManifestKeyCommands(CLI::App& manifest, int& exit_code);
 void AddManifestEditCommands(CLI::App& manifest, int& exit_code);

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   lifeboat::ui::AddMountCommand(app, exit_code);
   lifeboat::ui::AddSourcesCommand(app, exit_code);
   lifeboat::ui::AddManifestCommand(app, exit_code);
+  lifeboat::ui::AddPackCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
