@@ -86,13 +86,23 @@ build/lifeboat pack build -q -m "$seed/pk.sha256" --from "$seed/pk" -o "$out/pac
 sed -n 1p "$seed/pk.sha256" >"$seed/pk1.sha256"
 build/lifeboat pack build -q -m "$seed/pk1.sha256" --from "$seed/pk" -o "$out/pack_fuzz/seed-one.lbpack" --force || true
 
+# Small WIMs as wimlib-imagex writes them: stored, XPRESS, LZX, LZMS solid (an .esd), two images.
+mkdir -p "$out/wim_fuzz" "$seed/wim/Windows/System32"
+printf 'MZ\x90\x00 small dll' >"$seed/wim/Windows/System32/a.dll"
+head -c 3000 /dev/urandom >"$seed/wim/Windows/System32/b.sys"
+for c in none XPRESS LZX; do
+  wimlib-imagex capture "$seed/wim" "$out/wim_fuzz/seed-$c.wim" "seed" --compress="$c" >/dev/null 2>&1 || true
+done
+wimlib-imagex capture "$seed/wim" "$out/wim_fuzz/seed-solid.esd" "seed" --solid >/dev/null 2>&1 || true
+cp "$out/wim_fuzz/seed-LZX.wim" "$seed/two.wim" 2>/dev/null &&
+  wimlib-imagex append "$seed/wim" "$seed/two.wim" "second" >/dev/null 2>&1 && cp "$seed/two.wim" "$out/wim_fuzz/seed-two.wim" || true
 # Inputs that once crashed stay in the corpus (and have unit tests).
 for dir in tests/fuzz/regressions/*/; do
   mkdir -p "$out/$(basename "$dir")" && cp "$dir"* "$out/$(basename "$dir")/"
 done
 
 printf '%-14s %10s %10s %8s  %s\n' target execs "exec/s" cov result
-for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz bup_fuzz vbn_fuzz defender_fuzz pack_fuzz}; do
+for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz bup_fuzz vbn_fuzz defender_fuzz pack_fuzz wim_fuzz}; do
   mkdir -p "build-fuzz/crashes/$target"
   log="build-fuzz/$target.log"
   result=clean
