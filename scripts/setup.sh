@@ -26,6 +26,14 @@ packages=(
   # ESD install images), gsf from libgsf-bin (OLE2 files, as McAfee .bup
   # quarantine files are), strace (how much of a pack is read)
   libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin strace
+  # boot media (iso/build.sh): the kernel and its modules, busybox for /init,
+  # cpio for the initramfs, modprobe (kmod) to resolve module dependencies,
+  # grub-mkrescue's BIOS + UEFI images with xorriso and mtools, pxelinux for
+  # the PXE bundle; the qemu boot tests (tests/boot/): qemu with SeaBIOS,
+  # OVMF for UEFI, iPXE NIC ROMs, nginx as the report receiver (run by the
+  # test as an unprivileged foreground process on 127.0.0.1)
+  linux-image-amd64 busybox-static cpio kmod grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
+  pxelinux syslinux-common qemu-system-x86 ovmf ipxe-qemu nginx
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev llvm)
@@ -47,6 +55,13 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Packages are installed, never started: nginx would otherwise start a
+# system-wide web server on port 80. A policy-rc.d already present is kept.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "setup: done"
