@@ -24,8 +24,9 @@ packages=(
   # image fixtures: partition tables, the EFI system partition), gcab (cabinets
   # as Windows install media ship them), wimtools (wimlib-imagex: WIM and
   # ESD install images), gsf from libgsf-bin (OLE2 files, as McAfee .bup
-  # quarantine files are), strace (how much of a pack is read)
-  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin strace
+  # quarantine files are), strace (how much of a pack is read), socat (a
+  # listener on 127.0.0.1 that takes the report `lifeboat auto` uploads)
+  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin strace socat
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev llvm)
