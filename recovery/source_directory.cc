@@ -16,9 +16,13 @@
 #include "recovery/hash_stream.h"
 #include "recovery/rel_path.h"
 #include "recovery/source_archive.h"
+#include "recovery/szdd.h"
 
 namespace lifeboat {
 namespace {
+
+// SZDD files are expanded in memory; system files are far smaller.
+constexpr uint64_t kMaxSzddFile = 128ull << 20;
 
 class DirectorySource final : public Source {
  public:
@@ -143,7 +147,8 @@ class DirectorySource final : public Source {
       members.push_back(Candidate{0, size, path + "/" + name});
       return members.size() < 4096;
     });
-    if (!s.ok()) {  // damaged, or SZDD ("SZDD" magic, older media), which libarchive does not read
+    if (!s.ok() && ListSzdd(path)) return;  // SZDD (NT 4 / Win9x media), which libarchive does not read
+    if (!s.ok()) {  // damaged
       warnings_.push_back(label_ + ": " + path + " is not a readable cabinet (" + s.message() +
                           "); only the file itself is a candidate");
       return;
@@ -155,8 +160,42 @@ class DirectorySource final : public Source {
     }
   }
 
+  // An SZDD file ("SZDD" magic): its one member, named as expand.exe would
+  // name it (SVCHOST.EX_ -> SVCHOST.EXE), sized by the header. False if `path`
+  // is not SZDD.
+  bool ListSzdd(const std::string& path) {
+    Result<std::unique_ptr<ByteReader>> in = Fs().OpenRead(Full(path));
+    if (!in.ok()) return false;
+    char head[14];
+    size_t got = 0;
+    while (got < sizeof head) {
+      Result<size_t> n = (*in)->Read(head + got, sizeof head - got);
+      if (!n.ok() || *n == 0) break;
+      got += *n;
+    }
+    Result<SzddHeader> h = ReadSzddHeader(std::string_view(head, got));
+    if (!h.ok()) return false;
+    std::string name = SzddExpandedName(std::string(BaseName(path)), h->missing);
+    Candidate m{candidates_.size(), h->length, path + "/" + name};
+    packed_.emplace(m.id, std::make_pair(path, name));
+    szdd_.insert(m.id);
+    candidates_.push_back(std::move(m));
+    return true;
+  }
+
   // Runs use(data) on the member `c` stands for.
   Status WithMember(const Candidate& c, const std::function<Status(ByteReader&)>& use) {
+    if (szdd_.count(c.id)) {
+      const std::string& file = packed_.at(c.id).first;
+      Result<std::unique_ptr<ByteReader>> in = Fs().OpenRead(Full(file));
+      if (!in.ok()) return in.status();
+      Result<std::string> bytes = ReadAll(**in, kMaxSzddFile, Fs().Describe(Full(file)));
+      if (!bytes.ok()) return bytes.status();
+      Result<std::string> data = ExpandSzdd(*bytes, kMaxSzddFile);
+      if (!data.ok()) return data.status();
+      std::unique_ptr<ByteReader> reader = MemoryReader(*data);
+      return use(*reader);
+    }
     const std::string& cab = packed_.at(c.id).first;
     const std::string& member = packed_.at(c.id).second;
     Result<std::unique_ptr<ByteReader>> in = Fs().OpenRead(Full(cab));
@@ -182,6 +221,7 @@ class DirectorySource final : public Source {
   bool stop_ = false;
   std::vector<Candidate> candidates_;
   std::unordered_map<uint64_t, std::pair<std::string, std::string>> packed_;  // id -> cabinet, member
+  std::unordered_set<uint64_t> szdd_;  // of those, the SZDD files (expanded in memory)
 };
 
 }  // namespace

@@ -96,13 +96,17 @@ done
 wimlib-imagex capture "$seed/wim" "$out/wim_fuzz/seed-solid.esd" "seed" --solid >/dev/null 2>&1 || true
 cp "$out/wim_fuzz/seed-LZX.wim" "$seed/two.wim" 2>/dev/null &&
   wimlib-imagex append "$seed/wim" "$seed/two.wim" "second" >/dev/null 2>&1 && cp "$seed/two.wim" "$out/wim_fuzz/seed-two.wim" || true
+# SZDD (mscompress writes it), compressible and not.
+mkdir -p "$out/szdd_fuzz" "$seed/sz"
+cp "$sv" "$seed/sz/a.exe" && head -c 3000 /dev/urandom >"$seed/sz/b.sys"
+(cd "$seed/sz" && mscompress a.exe b.sys 2>/dev/null && cp a.exe_ "$OLDPWD/$out/szdd_fuzz/seed-text" && cp b.sys_ "$OLDPWD/$out/szdd_fuzz/seed-random") || true
 # Inputs that once crashed stay in the corpus (and have unit tests).
 for dir in tests/fuzz/regressions/*/; do
   mkdir -p "$out/$(basename "$dir")" && cp "$dir"* "$out/$(basename "$dir")/"
 done
 
 printf '%-14s %10s %10s %8s  %s\n' target execs "exec/s" cov result
-for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz bup_fuzz vbn_fuzz defender_fuzz pack_fuzz wim_fuzz}; do
+for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz bup_fuzz vbn_fuzz defender_fuzz pack_fuzz wim_fuzz szdd_fuzz}; do
   mkdir -p "build-fuzz/crashes/$target"
   log="build-fuzz/$target.log"
   result=clean

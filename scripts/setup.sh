@@ -15,6 +15,8 @@ packages=(
   # Windows volumes: registry hives, NTFS in user space, and the tools the
   # repair commands run (ntfs-3g mounts, dislocker for BitLocker)
   libhivex-dev ntfs-3g-dev ntfs-3g dislocker
+  # SZDD-compressed files of older install media (libmspack)
+  libmspack-dev
   # Windows install images (install.wim/esd) as sources; libxml2-dev is
   # wimlib's dependency for the static link
   libwim-dev libxml2-dev
@@ -24,8 +26,10 @@ packages=(
   # image fixtures: partition tables, the EFI system partition), gcab (cabinets
   # as Windows install media ship them), wimtools (wimlib-imagex: WIM and
   # ESD install images), gsf from libgsf-bin (OLE2 files, as McAfee .bup
-  # quarantine files are), strace (how much of a pack is read)
-  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin strace
+  # quarantine files are), strace (how much of a pack is read), socat (a
+  # listener on 127.0.0.1 that takes the report `lifeboat auto` uploads),
+  # mscompress (SZDD files, as NT 4 / Windows 9x media compress them)
+  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin strace socat mscompress
   # boot media (iso/build.sh): the kernel and its modules, busybox for /init,
   # cpio for the initramfs, modprobe (kmod) to resolve module dependencies,
   # grub-mkrescue's BIOS + UEFI images with xorriso and mtools, pxelinux for

@@ -50,3 +50,29 @@ jq_true r.json '[.warnings[] | select(test("SVCHST.EX_/svchst.exe"))] | length >
 jq_true r.json '[.warnings[] | select(test("broken.cab"))] | length >= 1'
 assert_missing v/WINDOWS/small.sys
 pass "a damaged cabinet (a fuzz-found libarchive crash) in a directory and as an archive source: warnings, no crash"
+
+# SZDD, the compress.exe format of NT 4 / Windows 9x media (mscompress writes it), expanded with
+# libmspack: with the missing last letter recorded (byte 9, as compress -r does) and without it.
+if command -v mscompress >/dev/null; then
+  make_xp
+  rm -rf old && mkdir -p old/stage
+  cp healthy/win/WINDOWS/system32/drivers/tcpip.sys old/stage/ && (cd old/stage && mscompress tcpip.sys)
+  mv old/stage/tcpip.sys_ old/TCPIP.SY_
+  printf 'S' | dd of=old/TCPIP.SY_ bs=1 seek=9 conv=notrunc status=none
+  cp healthy/win/WINDOWS/system32/svchost.exe old/stage/ && (cd old/stage && mscompress svchost.exe)
+  mv old/stage/svchost.exe_ old/SVCHOST.EX_
+  # A damaged one: cut inside the compressed data.
+  head -c 40 old/SVCHOST.EX_ >old/NTDLL.DL_
+  rm -rf old/stage "$W/dllcache"
+  run 5 "$LB" fix "${K[@]}" -t "$T/fx/win" -m "$M" -s old --yes --json r.json
+  assert_eq "$(sha "$W/drivers/tcpip.sys")" "$(sha healthy/win/WINDOWS/system32/drivers/tcpip.sys)" "tcpip.sys from SZDD"
+  assert_eq "$(sha "$W/svchost.exe")" "$(sha healthy/win/WINDOWS/system32/svchost.exe)" "svchost.exe from SZDD"
+  assert_eq "$(jqr r.json '.files[] | select(.path == "WINDOWS/system32/drivers/tcpip.sys") | .source')" \
+    "old:TCPIP.SY_/TCPIP.SYS" "SZDD member named with the recorded letter"
+  assert_eq "$(jqr r.json '.files[] | select(.path == "WINDOWS/system32/svchost.exe") | .source')" \
+    "old:SVCHOST.EX_/SVCHOST.EX" "SZDD member without the recorded letter"
+  jq_true r.json '[.warnings[] | select(test("NTDLL.DL_.*not a valid SZDD"))] | length == 1'
+  pass "SZDD files (mscompress) expanded with libmspack, with and without the recorded last letter; a truncated one is a warning"
+else
+  echo "skip: SZDD part needs mscompress (scripts/setup.sh installs it)"
+fi

@@ -7,7 +7,7 @@ SRC=${LIFEBOAT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 LB=${LIFEBOAT:-$SRC/build/lifeboat}
 [[ -x "$LB" ]] || { echo "no lifeboat binary at $LB (build first)" >&2; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/lifeboat-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[[ -n "${KEEP:-}" ]] || rm -rf "$T"' EXIT
 cd "$T"
 
 fail() {

@@ -59,7 +59,9 @@ pass "fix --image without --source: svchost.exe restored from the volume's own d
 # planning, through the read-write mount while copying. No dllcache copy of svchost.exe.
 rm -rf q && cp -a xp/win q && rm -f q/WINDOWS/system32/dllcache/svchost.exe && mkdir q/Quarantine
 "$MK" quarantine bup q/Quarantine/5f3a9c.bup 'C:\WINDOWS\system32\svchost.exe' xp/win/WINDOWS/system32/dllcache/svchost.exe
-truncate -s 24M q.img && mkntfs -q -F -Q -s 512 -L Q q.img >/dev/null 2>&1 && "$MK" ntfs-put q.img q
+# (libntfs-3g keeps one inode until exit: its leak, as in make_windows_images.sh)
+truncate -s 24M q.img && mkntfs -q -F -Q -s 512 -L Q q.img >/dev/null 2>&1 &&
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$MK" ntfs-put q.img q
 run 5 "$LB" fix --allow-unsigned --image q.img -m xp/xp-sp3-x86.sha256 --yes --json "$T/q.json"
 assert_eq "$(jqr "$T/q.json" '.files[] | select(.path == "WINDOWS/system32/svchost.exe") | .source')" \
   "McAfee quarantine:Quarantine/5f3a9c.bup, was C:/WINDOWS/system32/svchost.exe" "svchost.exe from the image's quarantine"

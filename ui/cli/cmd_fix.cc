@@ -12,19 +12,10 @@
 #include "recovery/workspace.h"
 #include "ui/cli/check_options.h"
 #include "ui/cli/commands.h"
+#include "ui/cli/fix_run.h"
 #include "ui/report/text_report.h"
 
 namespace lifeboat::ui {
-namespace {
-
-struct FixOptions {
-  CheckOptions check;
-  std::vector<std::string> sources;
-  bool dry_run = false;
-  bool yes = false;
-  bool no_host_stores = false;
-  bool search_volume = false;
-};
 
 int RunFix(const FixOptions& o) {
   const OutputOptions& out = o.check.out;
@@ -130,8 +121,6 @@ int RunFix(const FixOptions& o) {
   }
   return Emit(r, out);
 }
-
-}  // namespace
 
 void AddFixCommand(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<FixOptions>();

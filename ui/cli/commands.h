@@ -16,6 +16,7 @@ void AddDetectCommand(CLI::App& app, int& exit_code);
 void AddMountCommand(CLI::App& app, int& exit_code);
 void AddSourcesCommand(CLI::App& app, int& exit_code);
 void AddPackCommand(CLI::App& app, int& exit_code);
+void AddAutoCommand(CLI::App& app, int& exit_code);
 // The subcommands of `manifest`, one file each.
 void AddManifestKeyCommands(CLI::App& manifest, int& exit_code);
 void AddManifestEditCommands(CLI::App& manifest, int& exit_code);
