@@ -12,8 +12,6 @@
 #                             (iso/lifeboat.cfg.example)
 # --pxe DIR (default build/pxe)  the PXE bundle: vmlinuz, initrd.img, pxelinux.0,
 #                             ldlinux.c32, pxelinux.cfg/default, boot.ipxe
-# --wrap SCRIPT               development: SCRIPT becomes /bin/lifeboat and the
-#                             binary /bin/lifeboat.bin (tests/boot/auto_stub.sh)
 #
 # How: the initramfs (xz cpio, shared by both) holds busybox-static, iso/init,
 # the static lifeboat, the kernel modules for virtio/SATA/NVMe/USB disks, CDs,
@@ -28,7 +26,6 @@ src=$(cd "$here/.." && pwd)
 lifeboat=$src/build/lifeboat
 pxe=$src/build/pxe
 out=""
-wrap=""
 config=""
 payloads=()
 while (($#)); do
@@ -37,8 +34,7 @@ while (($#)); do
     --lifeboat) lifeboat=$(realpath "${2:?--lifeboat BIN}"); shift 2 ;;
     --pxe) pxe=${2:?--pxe DIR}; shift 2 ;;
     --config) config=$(realpath "${2:?--config FILE}"); shift 2 ;;
-    --wrap) wrap=$(realpath "${2:?--wrap SCRIPT}"); shift 2 ;;
-    -h|--help) sed -n '2,26s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24s/^# \{0,1\}//p' "$0"; exit 0 ;;
     -*) echo "iso/build.sh: unknown option $1" >&2; exit 16 ;;
     *) out=$1; shift ;;
   esac
@@ -50,6 +46,7 @@ log() { echo "iso/build.sh: $*"; }
 [[ $(id -u) == 0 ]] || die "run as root (the initramfs needs /dev/console and /dev/fuse nodes)"
 [[ -x "$lifeboat" ]] || die "no lifeboat binary at $lifeboat (scripts/build.sh builds it)"
 file -b "$lifeboat" | grep -q 'statically linked' || die "$lifeboat is not statically linked (build with -DLIFEBOAT_STATIC=ON)"
+"$lifeboat" --help | grep -qE '^  auto ' || die "$lifeboat has no 'auto' command, which /init runs"
 for p in "${payloads[@]}"; do
   [[ -f "$p" && "$p" == *.lbpack ]] || die "payload $p is not an .lbpack file"
 done
@@ -96,13 +93,7 @@ mknod -m 666 "$root/dev/null" c 1 3
 mknod -m 666 "$root/dev/fuse" c 10 229
 
 # ---- lifeboat, ntfs-3g, dislocker and their shared libraries ------------------
-if [[ -n "$wrap" ]]; then
-  install -m 755 "$lifeboat" "$root/bin/lifeboat.bin"
-  install -m 755 "$wrap" "$root/bin/lifeboat"
-  log "/bin/lifeboat is $wrap (the binary is /bin/lifeboat.bin)"
-else
-  install -m 755 "$lifeboat" "$root/bin/lifeboat"
-fi
+install -m 755 "$lifeboat" "$root/bin/lifeboat"
 # copy_with_libs BIN...: each binary into /bin, every library ldd lists at its own path
 copy_with_libs() {
   local bin lib
@@ -135,6 +126,13 @@ cp -r "$gconv"/gconv-modules* "$gconv"/{ISO8859-1,UNICODE,UTF-16,UTF-32,UTF-7}.s
 # too (where dlopen from a static program looks for it), not only in /lib64.
 libdir=$(dirname "$(ldd "$(command -v ntfs-3g)" | awk '/libc.so.6/ {print $3}')")
 [[ -e "$root$libdir/ld-linux-x86-64.so.2" ]] || ln -s /lib64/ld-linux-x86-64.so.2 "$root$libdir/ld-linux-x86-64.so.2"
+# Host names in lifeboat.report= URLs: the static lifeboat's getaddrinfo loads
+# glibc's NSS modules like the gconv ones; /etc/resolv.conf comes from DHCP.
+for nss in libnss_files.so.2 libnss_dns.so.2; do
+  [[ -f $libdir/$nss ]] && cp -L "$libdir/$nss" "$root$libdir/"
+done
+printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
+printf '127.0.0.1 localhost lifeboat\n' >"$root/etc/hosts"
 
 # ---- kernel modules -------------------------------------------------------------
 modules=(

@@ -55,22 +55,17 @@ jqr() { jq -r "$2" "$1" || fail "jq '$2' failed on $1"; }
 
 # media: build/iso/lifeboat.iso and build/pxe, rebuilt when build/lifeboat or
 # anything under iso/ or manifests/ is newer. A lock keeps parallel tests from
-# building twice. Until `lifeboat auto` exists, the media get the stand-in.
+# building twice.
 media() {
   mkdir -p "$BUILD/iso"
   exec 9>"$BUILD/iso/.lock"
   flock 9
   if [[ -f "$ISO" && -f "$PXE/initrd.img" ]] &&
-     [[ -d "$BUILD/iso/tree" ]] && [[ -z "$(find "$LB" "$SRC/iso" "$SRC/manifests" "$SRC/tests/boot/auto_stub.sh" -newer "$ISO" -print -quit)" ]]; then
+     [[ -d "$BUILD/iso/tree" ]] && [[ -z "$(find "$LB" "$SRC/iso" "$SRC/manifests" -newer "$ISO" -print -quit)" ]]; then
     echo "boot media: reusing $ISO"
   else
-    local wrap=()
-    if ! "$LB" --help | grep -qE "^  auto "; then
-      echo "boot media: this lifeboat has no 'auto' command yet; /bin/lifeboat is tests/boot/auto_stub.sh"
-      wrap=(--wrap "$SRC/tests/boot/auto_stub.sh")
-    fi
     local t0=$SECONDS
-    "$SRC/iso/build.sh" --lifeboat "$LB" "${wrap[@]}" --pxe "$PXE" "$BUILD/iso" >"$T/media.log" 2>&1 ||
+    "$SRC/iso/build.sh" --lifeboat "$LB" --pxe "$PXE" "$BUILD/iso" >"$T/media.log" 2>&1 ||
       { cat "$T/media.log" >&2; fail "iso/build.sh failed"; }
     echo "boot media: built in $((SECONDS - t0)) s"
   fi
@@ -118,17 +113,10 @@ boot() {
 # console_has TEXT: the console log holds TEXT
 console_has() { tr -d '\r' <"$CONSOLE" | grep -qF -- "$1" || fail "the console does not show '$1'"; }
 
-# iso_repair FIRMWARE QEMU-ARGS...: boots a remastered copy of the shipped ISO
-# (the same tree, kernel and initramfs, plus /lifeboat/lifeboat.cfg selecting
-# the serial auto-repair-then-power-off entry and a payload pack holding
-# tcpip.sys) with the damaged XP disk and a reports volume, then checks the
-# disk from outside with ntfscat and the report on the reports volume with
-# mtools + jq.
-iso_repair() {
-  local fw=$1
-  shift
-  media
-  xp_disk
+# test_iso: $T/test.iso, a remastered copy of the shipped ISO (the same tree,
+# kernel and initramfs, plus /lifeboat/lifeboat.cfg selecting the serial
+# auto-repair-then-power-off entry and a payload pack holding tcpip.sys)
+test_iso() {
   # exit 4: the pack holds only what payload.tar.gz has (tcpip.sys), as intended
   local rc=0
   "$LB" pack build -q -m "$SRC/manifests/demo/xp-sp3-x86.lbm" --from "$T/img/xp/payload.tar.gz" -o "$T/xp.lbpack" || rc=$?
@@ -138,15 +126,18 @@ iso_repair() {
   cp "$T/lifeboat.cfg" "$T/tree/lifeboat/lifeboat.cfg"
   cp "$T/xp.lbpack" "$T/tree/lifeboat/payload/xp.lbpack"
   "$SRC/iso/mkiso.sh" "$T/tree" "$T/test.iso" || fail "iso/mkiso.sh could not make the test ISO"
-  cp "$T/img/xp.img" "$T/disk.img"
-  reports_volume "$T/reports.img"
-  boot 170 -boot d -cdrom "$T/test.iso" "$@" \
-    -drive file="$T/disk.img",format=raw,if=virtio -drive file="$T/reports.img",format=raw,if=virtio
-  console_has "lifeboat: boot medium /dev/sr0 mounted read-only at /medium"
+}
+
+# check_repair NAME MEDIUM-DEVICE REPORTS-IMAGE [OFFSET-SECTORS]: after an
+# auto-repair boot from the ISO: the console, the disk checked from outside
+# with ntfscat, the report on the reports volume (mtools + jq)
+check_repair() {
+  local fw=$1 medium=$2 rimg=$3 off=${4:-0}
+  console_has "lifeboat: boot medium $medium mounted read-only at /medium"
   console_has "lifeboat: reports volume LBREPORTS"
   console_has "lifeboat: lifeboat auto exit status 1: repaired"
   console_has "lifeboat: powering off"
-  pass "$fw: the ISO booted, found its medium and the LBREPORTS volume, lifeboat auto repaired and powered off"
+  pass "$fw: booted, found its medium and the LBREPORTS volume, lifeboat auto repaired and powered off"
 
   [[ "$(ntfs_sha "$T/disk.img" /WINDOWS/system32/svchost.exe)" == "$GOOD_SVCHOST" ]] ||
     fail "svchost.exe on the disk does not have the dllcache copy's SHA-256"
@@ -155,14 +146,31 @@ iso_repair() {
   pass "$fw: svchost.exe (dllcache) and tcpip.sys (payload pack on the medium) restored, checked with ntfscat"
 
   mkdir -p "$T/reports"
-  MTOOLS_SKIP_CHECK=1 mcopy -n -i "$T/reports.img" '::/*' "$T/reports/" || fail "no files on the reports volume"
+  MTOOLS_SKIP_CHECK=1 mcopy -n -i "$rimg@@$((off * 512))" '::/*' "$T/reports/" || fail "no files on the reports volume"
   local json
   json=$(ls "$T"/reports/*.json 2>/dev/null | head -1)
   [[ -n "$json" ]] || fail "no JSON report on the reports volume ($(ls "$T/reports"))"
   ls "$T"/reports/*.txt >/dev/null 2>&1 || fail "no text report on the reports volume"
   [[ "$(jqr "$json" '[.. | objects | select(.path? == "WINDOWS/system32/svchost.exe")] | length > 0')" == true ]] ||
     fail "the report does not mention svchost.exe"
-  [[ "$(jqr "$json" '.summary.restored')" == 3 ]] || fail "the report does not say 3 files were restored"
+  [[ "$(jqr "$json" '.schema')" == lifeboat.auto/1 ]] || fail "the report is not a lifeboat.auto/1 report"
+  [[ "$(jqr "$json" '[.volumes[] | .report.summary.restored // 0] | add')" == 3 ]] ||
+    fail "the report does not say 3 files were restored on the repaired volume"
   pass "$fw: report $(basename "$json") and its .txt on the LBREPORTS volume, 3 restored"
-  echo "boot time: $fw ISO, qemu start to power off: $BOOT_SECONDS s (TCG); ISO $(stat -c %s "$ISO") bytes"
+}
+
+# iso_repair FIRMWARE QEMU-ARGS...: boots the test ISO as a CD with the
+# damaged XP disk and a separate reports disk, then check_repair.
+iso_repair() {
+  local fw=$1
+  shift
+  media
+  xp_disk
+  test_iso
+  cp "$T/img/xp.img" "$T/disk.img"
+  reports_volume "$T/reports.img"
+  boot 170 -boot d -cdrom "$T/test.iso" "$@" \
+    -drive file="$T/disk.img",format=raw,if=virtio -drive file="$T/reports.img",format=raw,if=virtio
+  check_repair "$fw" /dev/sr0 "$T/reports.img"
+  echo "boot time: $fw ISO (CD), qemu start to power off: $BOOT_SECONDS s (TCG); ISO $(stat -c %s "$ISO") bytes"
 }

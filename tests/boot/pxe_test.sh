@@ -100,7 +100,10 @@ pxe_boot() {
   [[ -n "$json" ]] || fail "$name: no report arrived at nginx (access log: $(cat "$N/access.log"))"
   [[ "$(jqr "$json" '[.. | objects | select(.path? == "WINDOWS/system32/svchost.exe")] | length > 0')" == true ]] ||
     fail "$name: the uploaded report does not mention svchost.exe"
-  [[ "$(jqr "$json" '.summary.restored')" == 2 ]] || fail "$name: the uploaded report does not say 2 files were restored"
+  [[ "$(jqr "$json" '.schema + " " + (.exit_code | tostring)')" == "lifeboat.auto/1 5" ]] ||
+    fail "$name: the uploaded report is not a lifeboat.auto/1 report with exit code 5"
+  [[ "$(jqr "$json" '[.volumes[] | .report.summary.restored // 0] | add')" == 2 ]] ||
+    fail "$name: the uploaded report does not say 2 files were restored: $(jq -c '[.volumes[] | {outcome, summary: .report.summary}]' "$json")"
   pass "$name: report $(basename "$json") arrived at nginx by HTTP PUT"
   echo "boot time: PXE ($name), qemu start to power off: $BOOT_SECONDS s (TCG)"
 }
