@@ -110,6 +110,24 @@ boot() {
   [[ $rc == 0 ]] || fail "qemu exited with $rc"
 }
 
+# boot_until TEXT SECONDS QEMU-ARGS...: qemu as boot does, stopped (by its
+# pid) as soon as the console shows TEXT; fails if it does not within SECONDS
+boot_until() {
+  local text=$1 limit=$2 pid i
+  shift 2
+  timeout --kill-after=5 "$limit" qemu-system-x86_64 -accel tcg -m 512 -smp 1 -nographic -no-reboot \
+    -serial mon:stdio -nic none "$@" </dev/null >"$CONSOLE" 2>&1 &
+  pid=$!
+  for ((i = 0; i < limit * 2; i++)); do
+    tr -d '\r' <"$CONSOLE" | grep -qF -- "$text" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  console_has "$text"
+}
+
 # console_has TEXT: the console log holds TEXT
 console_has() { tr -d '\r' <"$CONSOLE" | grep -qF -- "$1" || fail "the console does not show '$1'"; }
 
