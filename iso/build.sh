@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Assembles the lifeboat boot media from Debian packages and build/lifeboat:
 #
-#   iso/build.sh [--payload FILE.lbpack]... [--lifeboat BIN] [--pxe DIR] [OUTDIR]
+#   iso/build.sh [--payload FILE.lbpack]... [--config FILE] [--lifeboat BIN] [--pxe DIR] [OUTDIR]
 #
 # OUTDIR (default build/iso)  lifeboat.iso: hybrid BIOS + UEFI (grub-mkrescue),
 #                             for a CD or dd to a USB stick; /lifeboat/{manifests,
@@ -17,7 +17,8 @@
 # the static lifeboat, the kernel modules for virtio/SATA/NVMe/USB disks, CDs,
 # FAT, FUSE and two NICs (dependencies from modprobe --show-depends, load order
 # in /lib/modules/load.list), ntfs-3g and dislocker-fuse with the shared
-# libraries ldd lists, terminfo for linux/vt100/xterm, and the signed shipped
+# libraries ldd lists, glibc's gconv and NSS modules (the static lifeboat's
+# iconv and getaddrinfo load them), terminfo for linux/vt100/xterm, the signed shipped
 # manifests and trusted keys in /lifeboat. Payload packs go on the ISO only,
 # never into the initramfs (they can be larger than RAM). Needs root (mknod).
 set -euo pipefail

@@ -55,7 +55,7 @@ jqr() { jq -r "$2" "$1" || fail "jq '$2' failed on $1"; }
 
 # media: build/iso/lifeboat.iso and build/pxe, rebuilt when build/lifeboat or
 # anything under iso/ or manifests/ is newer. A lock keeps parallel tests from
-# building twice.
+# building twice, or from rebuilding what another test is booting.
 media() {
   mkdir -p "$BUILD/iso"
   exec 9>"$BUILD/iso/.lock"
@@ -69,7 +69,9 @@ media() {
       { cat "$T/media.log" >&2; fail "iso/build.sh failed"; }
     echo "boot media: built in $((SECONDS - t0)) s"
   fi
-  flock -u 9
+  # Held (shared) until this test ends: a test that finds the media stale waits
+  # with its rebuild until no test still uses them.
+  flock -s 9
   echo "boot media: ISO $(stat -c %s "$ISO") bytes ($(( $(stat -c %s "$ISO") / 1048576 )) MiB), initramfs $(stat -c %s "$PXE/initrd.img") bytes"
 }
 
