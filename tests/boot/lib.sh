@@ -165,7 +165,7 @@ check_repair() {
     fail "tcpip.sys on the disk was not restored from the pack on the medium"
   pass "$fw: svchost.exe (dllcache) and tcpip.sys (payload pack on the medium) restored, checked with ntfscat"
 
-  mkdir -p "$T/reports"
+  rm -rf "$T/reports" && mkdir -p "$T/reports"
   MTOOLS_SKIP_CHECK=1 mcopy -n -i "$rimg@@$((off * 512))" '::/*' "$T/reports/" || fail "no files on the reports volume"
   local json
   json=$(ls "$T"/reports/*.json 2>/dev/null | head -1)
