@@ -154,6 +154,25 @@ TEST_CASE("fleet: a lone fix report is its own machine, outcome from its exit co
   CHECK(RowOf(s, "pc8.json")->reason == "manifest not signed by a trusted key");
 }
 
+TEST_CASE("fleet: placeholder serials and UUIDs do not merge different machines") {
+  json healthy = json::array({Volume("healthy", 0, FixReport(0, 0, 0, {}))});
+  FleetSummary s = MergeFleet({
+      In("a.json", Auto("To Be Filled By O.E.M.", "2026-11-29T06:40:00Z", healthy, "4c4c4544-00aa")),
+      In("b.json", Auto("To Be Filled By O.E.M.", "2026-11-29T06:41:00Z", healthy, "4c4c4544-00bb")),
+      In("c.json", Auto("Default string", "2026-11-29T06:42:00Z", healthy, "03000200-0400-0500-0006-000700080009")),
+      In("d.json", Auto("0000000000", "2026-11-29T06:43:00Z", healthy, "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")),
+      In("e.json", Auto("", "2026-11-29T06:44:00Z", healthy, "00000000-0000-0000-0000-000000000000")),
+  });
+  CHECK(s.machines == 5);
+  CHECK(s.rerun_machines == 0);
+  CHECK(RowOf(s, "4c4c4544-00aa"));
+  CHECK(RowOf(s, "4c4c4544-00bb"));
+  CHECK(RowOf(s, "c.json"));
+  CHECK(RowOf(s, "d.json"));
+  CHECK(RowOf(s, "e.json"));
+  CHECK(RowOf(s, "c.json")->serial == "Default string");  // still shown as reported
+}
+
 TEST_CASE("fleet: a machine without Windows volumes is a row needing attention") {
   FleetSummary s = MergeFleet({In("empty.json", Auto("CZC9", "2026-11-29T06:40:00Z", json::array()))});
   CHECK(s.machines == 1);

@@ -9,6 +9,7 @@
 #include "ui/report/fleet_report.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -107,6 +108,22 @@ std::string TimeOfRunId(const std::string& id) {
          id.substr(11, 2) + ":" + id.substr(13, 2) + "Z";
 }
 
+// False for the placeholders firmware of unbranded boards reports instead of
+// a serial or UUID ("To Be Filled By O.E.M.", "Default string", all zeros or
+// all F): many machines share them, so they cannot tell machines apart.
+bool UsableId(const std::string& id) {
+  std::string s;
+  for (char c : id)
+    if (c != ' ' && c != '-' && c != '.') s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s.empty() || s.find_first_not_of(s[0]) == std::string::npos) return false;
+  static const char* const kPlaceholders[] = {"tobefilledbyoem", "defaultstring", "systemserialnumber", "none",
+                                              "notspecified", "notapplicable", "0123456789", "n/a",
+                                              "03000200040005000006000700080009"};
+  for (const char* p : kPlaceholders)
+    if (s == p) return false;
+  return true;
+}
+
 struct Run {
   std::string machine;
   std::string finished;
@@ -138,7 +155,7 @@ Run ReadFile(const FleetInput& in) {
     base.hostname = Str(m, "hostname_hint", "machine.");
     base.finished = Str(j, "finished", "");
     base.file = in.name;
-    run.machine = !base.serial.empty() ? base.serial : !base.uuid.empty() ? base.uuid : in.name;
+    run.machine = UsableId(base.serial) ? base.serial : UsableId(base.uuid) ? base.uuid : in.name;
     base.machine = run.machine;
     run.finished = base.finished;
     const json& volumes = Array(j, "volumes", "");

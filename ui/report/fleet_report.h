@@ -8,7 +8,8 @@
 // MergeFleet is a pure function from file names and contents to a
 // FleetSummary: a file that is not one of the two formats, or is malformed
 // (not JSON, a field of the wrong type), is skipped with the reason and counted.
-// A machine is identified by its serial, else its UUID, else (no identity, or
+// A machine is identified by its serial, else its UUID (firmware placeholders
+// such as "To Be Filled By O.E.M." do not count), else (no identity, or
 // a lifeboat.report/1, whose machine is unknown) by the report's file name. When
 // a machine has several reports, the one with the latest `finished` time is its
 // current state and `runs` counts them all.
