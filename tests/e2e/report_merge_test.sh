@@ -142,6 +142,8 @@ pass "unwritable output: exit 8"
 run 16 "$LB" report merge
 run 16 "$LB" report
 run 16 "$LB" report merge r/czc002.json --bogus
+run 16 "$LB" report merge r/czc002.json -o - --json -
+assert_contains "$T/err" "only one of"
 run 0 "$LB" report merge --help
 for w in "Example:" "Exit:" lifeboat.auto/1 lifeboat.report/1 "--html"; do assert_contains "$T/out" "$w"; done
 run 0 "$LB" report --help

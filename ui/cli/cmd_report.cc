@@ -68,6 +68,10 @@ bool WriteOutput(const std::string& path, const char* what, Writer write) {
 }
 
 int RunMerge(const MergeOptions& o) {
+  if ((o.csv == "-") + (o.html == "-") + (o.json == "-") > 1) {
+    std::cerr << "lifeboat report merge: error: only one of -o, --html and --json can be '-' (stdout)\n";
+    return kExitUsage;
+  }
   std::vector<FleetInput> inputs;
   inputs.reserve(o.inputs.size());
   for (const std::string& p : o.inputs) inputs.push_back(ReadInput(p));
@@ -104,10 +108,11 @@ void AddReportMergeCommand(CLI::App& report, int& exit_code) {
   cmd->footer(
       "Inputs: lifeboat.auto/1 reports (`lifeboat auto`, one per machine per run) and\n"
       "lifeboat.report/1 reports (`lifeboat fix --json`; one volume, its machine unknown, so\n"
-      "each file counts as its own machine). A machine is known by its serial, else its UUID;\n"
-      "when it has several reports, the one that finished last is its current state and the\n"
-      "others count as runs. A file that is neither format, or is malformed, is named in a\n"
-      "warning and skipped.\n\n"
+      "each file counts as its own machine). A machine is known by its serial, else its UUID\n"
+      "(not a firmware placeholder such as \"To Be Filled By O.E.M.\"); when it has several\n"
+      "reports, the one that finished last is its current state and the others count as\n"
+      "runs. A file that is neither format, or is malformed, is named in a warning and\n"
+      "skipped.\n\n"
       "Outputs: a summary on stdout (machines, volumes, each outcome, files restored, the most\n"
       "often restored files); -o: CSV (RFC 4180, header row) with serial, uuid, vendor,\n"
       "product, finished, device, partition, windows, outcome, exit_code, restored, removed,\n"
