@@ -127,6 +127,18 @@ assert_contains "$T/out" "7 merged, 0 skipped"
 cmp -s <(tr -d '\r' <fleet2.csv) csv || fail "CSV differs without the garbage file"
 pass "all files merged: exit 0"
 
+# A directory, a missing file, an empty file and a number JSON cannot hold: skipped, named.
+: >empty.json
+echo '{"format": "lifeboat.auto/1", "machine": {}, "volumes": [{"outcome": "healthy", "partition": 1e400}]}' >big.json
+run 4 "$LB" report merge r/czc002.json r nope.json empty.json big.json -q
+assert_eq "$(cat "$T/out")" "" "stdout with -q"
+assert_contains "$T/err" "skipped r: not a regular file"
+assert_contains "$T/err" "skipped nope.json: cannot be read: No such file or directory"
+assert_contains "$T/err" "skipped empty.json: not JSON (syntax error at byte 1)"
+assert_contains "$T/err" "skipped big.json: not JSON (number overflow"
+[[ $(grep -c warning "$T/err") == 4 ]] || fail "four warnings expected: $(cat "$T/err")"
+pass "directories, missing, empty and unparsable files skipped by name"
+
 # CSV on stdout: the summary moves to stderr.
 run 0 "$LB" report merge r/*.json -o -
 assert_eq "$(tr -d '\r' <"$T/out")" "$(cat csv)" "CSV on stdout"

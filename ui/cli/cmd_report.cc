@@ -1,6 +1,10 @@
 // `lifeboat report ...`: commands over reports already written. `report merge`
 // merges the reports of a fleet campaign (lifeboat.auto/1, lifeboat.report/1)
 // into a CSV, a static HTML page and a summary (ui/report/fleet_report.h).
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -15,7 +19,7 @@ namespace {
 
 // A report larger than this is not one lifeboat wrote (a full fix report of a
 // Windows 11 volume with --all is a few MiB).
-constexpr std::streamoff kMaxReportBytes = 64 << 20;
+constexpr off_t kMaxReportBytes = 64 << 20;
 
 struct MergeOptions {
   std::vector<std::string> inputs;
@@ -26,25 +30,26 @@ struct MergeOptions {
 FleetInput ReadInput(const std::string& path) {
   FleetInput in;
   in.name = path;
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    in.read_error = std::string("cannot be read: ") + std::strerror(errno);
+    return in;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    in.read_error = "not a regular file";
+    return in;
+  }
+  if (st.st_size > kMaxReportBytes) {
+    in.read_error = "too large for a lifeboat report (" + HumanBytes(static_cast<double>(st.st_size)) + ")";
+    return in;
+  }
   std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    in.read_error = "cannot be read";
-    return in;
-  }
-  f.seekg(0, std::ios::end);
-  std::streamoff size = f.tellg();
-  if (size < 0) {
-    in.read_error = "cannot be read (not a regular file?)";
-    return in;
-  }
-  if (size > kMaxReportBytes) {
-    in.read_error = "too large for a lifeboat report (" + HumanBytes(static_cast<double>(size)) + ")";
-    return in;
-  }
-  f.seekg(0);
   std::ostringstream text;
-  text << f.rdbuf();
-  if (!f && !f.eof()) in.read_error = "cannot be read";
+  if (f) text << f.rdbuf();
+  if (!f || f.bad()) {
+    in.read_error = std::string("cannot be read: ") + std::strerror(errno);
+    return in;
+  }
   in.text = std::move(text).str();
   return in;
 }

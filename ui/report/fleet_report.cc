@@ -140,6 +140,9 @@ Run ReadFile(const FleetInput& in) {
   } catch (const json::parse_error& e) {
     // Not e.what(): it quotes the bytes it choked on, which may be anything.
     throw Malformed("not JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception& e) {  // a number out of range: "[json.exception.out_of_range.406] number ..."
+    std::string what = e.what();
+    throw Malformed("not JSON (" + what.substr(what.find("] ") == std::string::npos ? 0 : what.find("] ") + 2) + ")");
   }
   if (!j.is_object()) throw Malformed("not a lifeboat report (not a JSON object)");
   Run run;
