@@ -137,6 +137,21 @@ TEST_CASE("fleet: the latest run of a machine wins, its runs are counted") {
   CHECK(j["most_restored"][0]["path"] == kSvchost);
 }
 
+TEST_CASE("fleet: most restored files counted case-insensitively, as Windows names them") {
+  FleetSummary s = MergeFleet({
+      In("a.json", Auto("A1", "2026-11-29T06:40:00Z", {Volume("repaired", 1, FixReport(1, 0, 1, {kSvchost}))})),
+      In("b.json", Auto("B1", "2026-11-29T06:40:00Z",
+                        {Volume("repaired", 1, FixReport(2, 0, 1, {"Windows/System32/svchost.exe", kKernel}))})),
+      In("c.json", Auto("C1", "2026-11-29T06:40:00Z",
+                        {Volume("repaired", 1, FixReport(1, 0, 1, {"WINDOWS/SYSTEM32/SVCHOST.EXE"}))})),
+  });
+  REQUIRE(s.most_restored.size() == 2);
+  CHECK(s.most_restored[0] == std::pair<std::string, size_t>{kSvchost, 3});
+  CHECK(s.most_restored[1] == std::pair<std::string, size_t>{kKernel, 1});
+  CHECK(s.restored == 4);
+  CHECK(MergeFleet({In("a.json", Auto("A1", "x", json::array()))}, 0).most_restored.empty());
+}
+
 TEST_CASE("fleet: a lone fix report is its own machine, outcome from its exit code") {
   json partly = FixReport(2, 1, 5, {kSvchost, kKernel});
   json failed = FixReport(0, 0, 8, {});

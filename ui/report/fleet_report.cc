@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "recovery/case_fold.h"
 #include "ui/report/text_report.h"
 
 namespace lifeboat::ui {
@@ -255,7 +256,9 @@ FleetSummary MergeFleet(const std::vector<FleetInput>& inputs, size_t top) {
     }
   }
   for (const std::string& o : FleetOutcomes()) s.outcomes[o] = 0;
-  std::map<std::string, size_t> restored_paths;
+  // Folded path -> (the spelling seen first, volumes): manifests of different
+  // Windows versions spell the same file with different case.
+  std::map<std::string, std::pair<std::string, size_t>> restored_paths;
   for (auto& [machine, runs] : by_machine) {
     auto latest = std::max_element(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
       return a.finished != b.finished ? a.finished < b.finished : a.order < b.order;
@@ -272,17 +275,21 @@ FleetSummary MergeFleet(const std::vector<FleetInput>& inputs, size_t top) {
       s.unrepaired += row.unrepaired;
       s.rows.push_back(std::move(row));
     }
-    for (const std::string& p : latest->restored) ++restored_paths[p];
+    for (const std::string& p : latest->restored) {
+      auto& [spelling, n] = restored_paths[FoldCase(p)];
+      if (n++ == 0) spelling = p;
+    }
   }
   // The `top` largest counts, ties by path (the map's order), picked one by one:
   // `top` is small, and a sort of (path, count) pairs costs the static binary 12 KB.
   while (s.most_restored.size() < top) {
     auto best = restored_paths.end();
     for (auto it = restored_paths.begin(); it != restored_paths.end(); ++it)
-      if (it->second > 0 && (best == restored_paths.end() || it->second > best->second)) best = it;
+      if (it->second.second > 0 && (best == restored_paths.end() || it->second.second > best->second.second))
+        best = it;
     if (best == restored_paths.end()) break;
-    s.most_restored.emplace_back(best->first, best->second);
-    best->second = 0;
+    s.most_restored.push_back(best->second);
+    best->second.second = 0;
   }
   return s;
 }

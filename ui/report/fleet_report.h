@@ -63,7 +63,8 @@ struct FleetSummary {
   size_t volumes = 0;   // volumes in the machines' latest runs
   std::map<std::string, size_t> outcomes;  // outcome -> volumes (every known outcome present, maybe 0)
   uint64_t restored = 0, removed = 0, unrepaired = 0;  // files, over the latest runs
-  std::vector<std::pair<std::string, size_t>> most_restored;  // path, machines-volumes restoring it; most first
+  // Path (case-insensitive, first spelling seen) and how many volumes restored it; most first.
+  std::vector<std::pair<std::string, size_t>> most_restored;
   std::vector<FleetRow> rows;  // ordered by machine, then volume as reported
 };
 
