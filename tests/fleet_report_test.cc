@@ -169,6 +169,18 @@ TEST_CASE("fleet: a lone fix report is its own machine, outcome from its exit co
   CHECK(RowOf(s, "pc8.json")->reason == "manifest not signed by a trusted key");
 }
 
+TEST_CASE("fleet: lifeboat.auto/1 named in \"format\" (as specified) or \"schema\" (as lifeboat auto writes it)") {
+  json as_written = Auto("CZC2", "2026-11-29T06:41:00Z", {Volume("repaired", 1, FixReport(1, 0, 1, {kSvchost}))});
+  as_written.erase("format");
+  as_written["schema"] = "lifeboat.auto/1";
+  as_written["notes"] = {"no Windows volume found"};
+  FleetSummary s = MergeFleet({In("a.json", Auto("CZC1", "2026-11-29T06:40:00Z", json::array())), In("b.json", as_written)});
+  CHECK(s.skipped.empty());
+  CHECK(s.machines == 2);
+  CHECK(s.outcomes.at("repaired") == 1);
+  CHECK(s.outcomes.at("no_volumes") == 1);
+}
+
 TEST_CASE("fleet: placeholder serials and UUIDs do not merge different machines") {
   json healthy = json::array({Volume("healthy", 0, FixReport(0, 0, 0, {}))});
   FleetSummary s = MergeFleet({
@@ -177,8 +189,10 @@ TEST_CASE("fleet: placeholder serials and UUIDs do not merge different machines"
       In("c.json", Auto("Default string", "2026-11-29T06:42:00Z", healthy, "03000200-0400-0500-0006-000700080009")),
       In("d.json", Auto("0000000000", "2026-11-29T06:43:00Z", healthy, "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF")),
       In("e.json", Auto("", "2026-11-29T06:44:00Z", healthy, "00000000-0000-0000-0000-000000000000")),
+      In("f.json", Auto("Unknown", "2026-11-29T06:45:00Z", healthy, "0F0F0F0F-0000-FFFF-0000-000000000000")),
   });
-  CHECK(s.machines == 5);
+  CHECK(s.machines == 6);
+  CHECK(RowOf(s, "f.json"));
   CHECK(s.rerun_machines == 0);
   CHECK(RowOf(s, "4c4c4544-00aa"));
   CHECK(RowOf(s, "4c4c4544-00bb"));

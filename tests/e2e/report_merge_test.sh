@@ -41,12 +41,14 @@ auto r/czc001-1.json CZC001 "" 2026-11-29T06:40:00Z "$(jq -n --arg w "$xp" '[{de
   windows: $w, outcome: "failed", exit_code: 8, reason: "disk full", report: null}]')"
 auto r/czc001-2.json CZC001 "" 2026-11-29T07:10:00Z "$(jq -n --arg w "$xp" --argjson r "$full" '[{device: "/dev/sda",
   partition: 1, windows: $w, outcome: "repaired", exit_code: 1, reason: "", report: $r}]')"
-# CZC002: BitLocker-locked system volume refused, a data volume without a manifest.
+# CZC002: BitLocker-locked system volume refused, a data volume without a manifest. Its
+# format named in "schema", as `lifeboat auto` writes it (the specified schema says "format").
 auto r/czc002.json CZC002 "" 2026-11-29T06:45:00Z "$(jq -n --arg w "$xp" '[
   {device: "/dev/sda", partition: 1, windows: $w, outcome: "refused", exit_code: 8,
    reason: "BitLocker-locked: no recovery key for this volume", report: null},
   {device: "/dev/sda", partition: 2, windows: "Windows 98", outcome: "no_manifest", exit_code: 8,
    reason: "no manifest for Windows 98", report: null}]')"
+jq 'del(.format) | .schema = "lifeboat.auto/1"' r/czc002.json >r/tmp.json && mv r/tmp.json r/czc002.json
 # A machine with no serial, known by its UUID; its report names a hostile path.
 hostile='WINDOWS/system32/<script>alert(1)</script>.dll'
 auto r/uuid-only.json "" 4c4c4544-0042-3110-8052-b7c04f4e3732 2026-11-29T06:50:00Z "$(jq -n --arg w "$xp" \

@@ -110,15 +110,17 @@ std::string TimeOfRunId(const std::string& id) {
 }
 
 // False for the placeholders firmware of unbranded boards reports instead of
-// a serial or UUID ("To Be Filled By O.E.M.", "Default string", all zeros or
-// all F): many machines share them, so they cannot tell machines apart.
+// a serial or UUID ("To Be Filled By O.E.M.", "Default string", zeros and F
+// only): many machines share them, so they cannot tell machines apart. A
+// superset of what `lifeboat auto` refuses to name its report files after.
 bool UsableId(const std::string& id) {
   std::string s;
   for (char c : id)
     if (c != ' ' && c != '-' && c != '.') s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (s.empty() || s.find_first_not_of(s[0]) == std::string::npos) return false;
+  if (s.empty() || s.find_first_not_of(s[0]) == std::string::npos || s.find_first_not_of("0f") == std::string::npos)
+    return false;
   static const char* const kPlaceholders[] = {"tobefilledbyoem", "defaultstring", "systemserialnumber", "none",
-                                              "notspecified", "notapplicable", "0123456789", "n/a",
+                                              "notspecified", "notapplicable", "0123456789", "n/a", "unknown",
                                               "03000200040005000006000700080009"};
   for (const char* p : kPlaceholders)
     if (s == p) return false;
@@ -149,7 +151,9 @@ Run ReadFile(const FleetInput& in) {
   Run run;
   auto format = j.find("format");
   auto schema = j.find("schema");
-  if (format != j.end() && *format == "lifeboat.auto/1") {
+  // lifeboat.auto/1 names its format in "format" (the schema as specified) or,
+  // as `lifeboat auto` writes it, in "schema" like lifeboat.report/1.
+  if ((format != j.end() && *format == "lifeboat.auto/1") || (schema != j.end() && *schema == "lifeboat.auto/1")) {
     const json& m = Object(j, "machine", "");
     FleetRow base;
     base.serial = Str(m, "serial", "machine.");
