@@ -5,7 +5,8 @@
 # a machine known only by its UUID whose report names a hostile path) and a
 # garbage file. Checks the exact counts in the summary, the CSV, the JSON and
 # the HTML, the warning and exit 4 for the garbage, exit 0 without it, exit 8
-# when an output cannot be written, and usage errors.
+# when an output cannot be written, and usage errors. Then, where loop devices and an NTFS mount are
+# allowed, reports written by the real `lifeboat auto`, a re-run superseding refusals.
 source "$(dirname "$0")/lib.sh"
 mkdir -p r
 
@@ -163,3 +164,52 @@ for w in "Example:" "Exit:" lifeboat.auto/1 lifeboat.report/1 "--html"; do asser
 run 0 "$LB" report --help
 assert_contains "$T/out" "merge"
 pass "usage errors exit 16; --help explains inputs, outputs and exit codes"
+
+# Reports written by the real `lifeboat auto` (needs what auto_test needs: root, loop devices, a way
+# to mount NTFS). Machine 1 (CZC1234XYZ) runs on an XP disk, a hibernated and a BitLocker disk, then
+# again a second later on the repaired XP disk alone; machine 2 (a placeholder serial, known by its
+# UUID) has no Windows at all.
+why=""
+[[ $(id -u) == 0 ]] || why="not root"
+[[ -e /dev/loop-control ]] || why="${why:+$why, }no /dev/loop-control"
+grep -qw ntfs3 /proc/filesystems || [[ -e /dev/fuse ]] || why="${why:+$why, }no ntfs3 and no /dev/fuse"
+if [[ -n "$why" ]]; then
+  echo "skip: reports from the real lifeboat auto ($why)"
+  exit 0
+fi
+MKFIXTURE=${MKFIXTURE:-$SRC/build/tests/lifeboat_mkfixture} "$SRC/tests/fixtures/make_windows_images.sh" "$T/img" >/dev/null
+cd "$T/img"
+mkdir -p dmi1 dmi2
+printf 'CZC1234XYZ\n' >dmi1/product_serial && printf '4c4c4544-0042-3510-8051-b2c04f4d3232\n' >dmi1/product_uuid
+printf 'To Be Filled By O.E.M.\n' >dmi2/product_serial && printf '9b1e2f30-5d4c-11ee-8c99-0242ac120002\n' >dmi2/product_uuid
+for d in dmi1 dmi2; do printf 'HP\n' >$d/sys_vendor && printf 'HP Compaq dc7900\n' >$d/product_name; done
+A=(--manifest-dir "$SRC/manifests/demo" --keys-dir "$SRC/manifests/keys" --then none --reports reports)
+cp xp.img pc.img
+run 9 "$LB" auto "${A[@]}" --dmi-dir dmi1 --image pc.img --image win7-hibernated.img --image bitlocker.img \
+  --source xp/payload.tar.gz
+mkfs.fat -C -n NOWIN fat.img 4096 >/dev/null
+run 8 "$LB" auto "${A[@]}" --dmi-dir dmi2 --image fat.img
+run 0 "$LB" report merge reports/*.json -o first.csv
+assert_contains "$T/out" "2 merged, 0 skipped"
+assert_contains "$T/out" "  machines          2"
+assert_contains "$T/out" "  volumes           3"
+assert_contains "$T/out" "  refused           2"
+assert_contains "$T/out" "  no_volumes        1"
+assert_contains "$T/out" "  repaired          1"
+assert_contains "$T/out" "  files restored    3"
+assert_contains "$T/out" "  most restored     WINDOWS/system32/"
+assert_eq "$(tr -d '\r' <first.csv | awk -F, '$1 == "CZC1234XYZ" {print $9}' | paste -sd' ')" "repaired refused refused"
+assert_eq "$(tr -d '\r' <first.csv | awk -F, '$2 == "9b1e2f30-5d4c-11ee-8c99-0242ac120002" {print $1 "|" $9}')" \
+  "To Be Filled By O.E.M.|no_volumes"
+sleep 1  # report names and `finished` have one-second resolution
+run 0 "$LB" auto "${A[@]}" --dmi-dir dmi1 --image pc.img
+run 0 "$LB" report merge reports/*.json -o second.csv
+assert_contains "$T/out" "3 merged, 0 skipped"
+assert_contains "$T/out" "  machines          2"
+assert_contains "$T/out" "  runs              3"
+assert_contains "$T/out" "  volumes           1"
+assert_contains "$T/out" "  refused           0"
+assert_contains "$T/out" "  healthy           1"
+assert_contains "$T/out" "  files restored    0"
+assert_eq "$(tr -d '\r' <second.csv | awk -F, '$1 == "CZC1234XYZ" {print $9, $15}')" "healthy 2"
+pass "reports of the real lifeboat auto: refusals and a repair, then the re-run on the repaired disk supersedes them"
