@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "recovery/case_fold.h"
+#include "recovery/utf16.h"
+
 namespace lifeboat {
 namespace {
 
@@ -24,34 +27,6 @@ uint64_t Get64(std::string_view d, size_t o) { return Get32(d, o) | static_cast<
 
 Status Bad(const std::string& what) {
   return Status::Error(Status::Code::kInvalidInput, "not a valid compound file: " + what);
-}
-
-// UTF-16LE (BMP; surrogates become '?') to UTF-8.
-std::string Utf16Name(std::string_view raw) {
-  std::string out;
-  for (size_t i = 0; i + 1 < raw.size(); i += 2) {
-    uint32_t c = Get16(raw, i);
-    if (c == 0) break;
-    if (c >= 0xD800 && c <= 0xDFFF) c = '?';
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | c >> 6);
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xE0 | c >> 12);
-      out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
-bool EqualsFolded(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
 }
 
 }  // namespace
@@ -108,7 +83,7 @@ Result<CompoundFile> CompoundFile::Parse(std::string_view data) {
   for (size_t o = 0, n = 0; o + 128 <= entries.size(); o += 128, ++n) {
     if (static_cast<uint8_t>(entries[o + 0x42]) != 2) continue;
     uint16_t name_len = std::min<uint16_t>(Get16(entries, o + 0x40), 64);
-    f.streams_.push_back(Stream{Utf16Name(std::string_view(entries).substr(o, name_len)), size_of(o),
+    f.streams_.push_back(Stream{Utf16ToUtf8(std::string_view(entries).substr(o, name_len)), size_of(o),
                                 Get32(entries, o + 0x74), static_cast<uint32_t>(n)});
   }
 

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "recovery/case_fold.h"
 #include "recovery/compound_file.h"
+#include "recovery/utf16.h"
 
 namespace lifeboat {
 namespace {
@@ -33,10 +35,6 @@ std::string TrimLine(std::string_view s) {
   return std::string(s);
 }
 
-bool EqualsFolded(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
 
 // The value of `key` in INI `section` ("" if absent), case-insensitively.
 std::string IniValue(std::string_view ini, std::string_view section, std::string_view key) {
@@ -83,36 +81,6 @@ constexpr uint8_t kDefenderKey[256] = {
     0xA4, 0xC3, 0xDD, 0xAB, 0xDD, 0xBF, 0xF3, 0x82, 0x53};
 
 }  // namespace
-
-std::string Utf16ToUtf8(std::string_view raw) {
-  std::string out;
-  for (size_t i = 0; i + 1 < raw.size(); i += 2) {
-    uint32_t c = Get16(raw, i);
-    if (c == 0) break;
-    if (c >= 0xD800 && c <= 0xDBFF && i + 3 < raw.size() && Get16(raw, i + 2) >= 0xDC00 && Get16(raw, i + 2) <= 0xDFFF) {
-      c = 0x10000 + ((c - 0xD800) << 10) + (Get16(raw, i + 2) - 0xDC00);
-      i += 2;
-    } else if (c >= 0xD800 && c <= 0xDFFF) {
-      c = '?';
-    }
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | c >> 6);
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | c >> 12);
-      out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | c >> 18);
-      out += static_cast<char>(0x80 | (c >> 12 & 0x3F));
-      out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
 
 // ---- McAfee .bup ---------------------------------------------------------
 

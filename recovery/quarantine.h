@@ -56,8 +56,4 @@ Result<std::string> DecodeDefenderResource(std::string_view bytes, uint64_t max_
 // encoders: encryption and decryption are the same operation.
 void DefenderRc4(std::string& data);
 
-// UTF-16LE to UTF-8 (surrogate pairs joined, lone surrogates become '?'),
-// up to the first NUL.
-std::string Utf16ToUtf8(std::string_view raw);
-
 }  // namespace lifeboat

@@ -17,6 +17,8 @@ void AddMountCommand(CLI::App& app, int& exit_code);
 void AddSourcesCommand(CLI::App& app, int& exit_code);
 void AddPackCommand(CLI::App& app, int& exit_code);
 void AddAutoCommand(CLI::App& app, int& exit_code);
+// `report` and its subcommands (merge), ui/cli/cmd_report.cc.
+void AddReportCommand(CLI::App& app, int& exit_code);
 // The subcommands of `manifest`, one file each.
 void AddManifestKeyCommands(CLI::App& manifest, int& exit_code);
 void AddManifestEditCommands(CLI::App& manifest, int& exit_code);

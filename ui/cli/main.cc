@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   lifeboat::ui::AddManifestCommand(app, exit_code);
   lifeboat::ui::AddPackCommand(app, exit_code);
   lifeboat::ui::AddAutoCommand(app, exit_code);
+  lifeboat::ui::AddReportCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
