@@ -31,12 +31,12 @@ packages=(
   # mscompress (SZDD files, as NT 4 / Windows 9x media compress them)
   libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin strace socat mscompress
   # boot media (iso/build.sh): the kernel and its modules, busybox for /init,
-  # cpio for the initramfs, modprobe (kmod) to resolve module dependencies,
+  # cpio and xz (xz-utils) for the initramfs, modprobe (kmod) to resolve module dependencies,
   # grub-mkrescue's BIOS + UEFI images with xorriso and mtools, pxelinux for
   # the PXE bundle; the qemu boot tests (tests/boot/): qemu with SeaBIOS,
   # OVMF for UEFI, iPXE NIC ROMs, nginx as the report receiver (run by the
   # test as an unprivileged foreground process on 127.0.0.1)
-  linux-image-amd64 busybox-static cpio kmod grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
+  linux-image-amd64 busybox-static cpio xz-utils kmod grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
   pxelinux syslinux-common qemu-system-x86 ovmf ipxe-qemu nginx
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
