@@ -101,7 +101,7 @@ const CancelToken& InstallSignalHandlers() {
 }
 
 std::unique_ptr<ProgressSink> MakeProgress(const OutputOptions& o) {
-  if (!o.quiet && IsTerminal(2)) return std::make_unique<ProgressLine>(2);
+  if ((!o.quiet || o.progress_when_quiet) && IsTerminal(2)) return std::make_unique<ProgressLine>(2);
   return std::make_unique<ProgressSink>();
 }
 

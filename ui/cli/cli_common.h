@@ -16,6 +16,7 @@ struct OutputOptions {
   bool all = false;
   bool quiet = false;
   bool verbose = false;
+  bool progress_when_quiet = false;  // `auto`: no per-volume text report, but a progress line on a terminal
 };
 
 // `list_all`: offer --all (list ok files too); undo uses --all for its own meaning.

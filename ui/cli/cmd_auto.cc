@@ -333,6 +333,7 @@ int RunAuto(AutoOptions o) {
                            std::to_string(results.size()) + ".fix.json";
     f.check.out.json = fix_json;
     f.check.out.quiet = true;
+    f.check.out.progress_when_quiet = true;
     r.exit_code = RunFix(f);
     std::ifstream in(fix_json);
     r.report = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
