@@ -244,7 +244,31 @@ TEST_CASE("volumes: states are words, and unsafe volumes cannot be chosen") {
   all.clear();
   for (const Line& l : f.body) all += l.text + "\n";
   CHECK(all.find("Cannot repair disk.img#2: HIBERNATED") != std::string::npos);
+  s.HandleKey(kKeyDown);
+  CHECK(s.HandleKey(kKeyEnter) == Action::kUnlock);  // BitLocker: the password opens it
+  s.HandleKey(kKeyDown);
+  CHECK(s.HandleKey(kKeyEnter) == Action::kNone);  // dirty
   CHECK(s.HandleKey('q') == Action::kQuit);
+}
+
+TEST_CASE("BitLocker password: masked, digits only, 48 of them") {
+  PasswordScreen p("disk.img#2");
+  const std::string pw = "123456-234567-345678-456789-567890-678901-789012-890123";
+  for (char c : pw.substr(0, 20)) CHECK(p.HandleKey(c) == Action::kNone);
+  p.HandleKey('x');  // not a digit: ignored
+  CHECK(p.HandleKey(kKeyEnter) == Action::kNone);  // too short
+  Frame f = p.Render(25, 80);
+  std::string all;
+  for (const Line& l : f.body) all += l.text + "\n";
+  CHECK(all.find("Recovery password: ******-******-******_") != std::string::npos);
+  CHECK(all.find("123456") == std::string::npos);  // never shown
+  CHECK(all.find("18 of 48 digits") != std::string::npos);
+  CHECK(all.find("A recovery password has 48 digits") != std::string::npos);
+  p.HandleKey(kKeyBackspace);
+  for (char c : pw.substr(19)) p.HandleKey(c);
+  CHECK(p.value() == pw);
+  CHECK(p.HandleKey(kKeyEnter) == Action::kYes);
+  CHECK(p.HandleKey(kKeyEscape) == Action::kNo);
 }
 
 TEST_CASE("long paths are shortened to fit 80 columns, keeping the file name") {
@@ -260,6 +284,12 @@ TEST_CASE("long paths are shortened to fit 80 columns, keeping the file name") {
   std::string joined = wrapped[0].text + wrapped[1].text.substr(4) + wrapped[2].text.substr(4);
   CHECK(joined == path);  // nothing lost
   for (const Line& l : wrapped) CHECK(l.text.size() <= 60);
+  // Text breaks between words.
+  std::vector<Line> words = Wrap("Windows is hibernated or shut down with Fast Startup: boot it and shut down fully", 40, 2);
+  REQUIRE(words.size() == 3);
+  CHECK(words[0].text == "Windows is hibernated or shut down with");
+  CHECK(words[1].text == "  Fast Startup: boot it and shut down");
+  CHECK(words[2].text == "  fully");
 
   std::vector<FindingItem> items = Items(1);
   items[0].path = path;

@@ -3,8 +3,9 @@
 # like a technician at the keyboard: the volume list, manifest and signature,
 # the findings (svchost.exe missing, from dllcache), the detail view, the
 # y/n confirmation, the repair summary and its JSON report, undo from the
-# summary (the tree byte-identical to before), and a scan cancelled with q
-# that writes nothing.
+# summary (the tree byte-identical to before), an untrusted manifest, disk
+# images (hibernated, BitLocker with its masked recovery password), and a
+# scan cancelled with q that writes nothing.
 source "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { echo "skip: tmux is not installed (scripts/setup.sh installs it)"; exit 77; }
 infocmp vt100 >/dev/null 2>&1 || { echo "skip: no vt100 terminfo entry"; exit 77; }
@@ -33,7 +34,7 @@ keys() { tmux send-keys -t "$S" "$@"; }
 start() {
   rm -f "$T/tui.rc"
   tmux kill-session -t "$S" 2>/dev/null || true
-  tmux new-session -d -x 80 -y 25 -s "$S" \
+  tmux new-session -d -x 80 -y 25 -s "$S" -c "$PWD" \
     "TERM=vt100 $LB tui ${K[*]} --reports $T/reports $*; echo \$? >$T/tui.rc; sleep 60"
 }
 exited() {
@@ -137,6 +138,42 @@ keys q
 assert_eq "$(exited)" "0" "exit code after the error screen"
 assert_eq "$(state "$W")" "$before" "tree after the error screen"
 pass "an untrusted manifest: the error on its own screen, back to the volumes"
+
+# Disk images: a hibernated volume cannot be chosen (the reason is shown); a
+# BitLocker-locked one asks for its recovery password in a masked field, and
+# a wrong one ends on the error screen with dislocker's word, images unchanged.
+MK=${MKFIXTURE:-$SRC/build/tests/lifeboat_mkfixture}
+MKFIXTURE=$MK "$SRC/tests/fixtures/make_windows_images.sh" "$T/img" >/dev/null
+cd "$T/img"
+images_before=$(sha bitlocker.img)$(sha win7-hibernated.img)
+start --image bitlocker.img --image win7-hibernated.img --manifest "$M"
+wait_for "[BITLOCKER LOCKED]"
+assert_contains "$T/screen" "7 SP1 x64         [HIBERNATED]"
+assert_contains "$T/screen" "BITLOCKER LOCKED: encrypted. Press Enter to type its 48-digit recovery password."
+keys Down Enter
+wait_for "Cannot repair win7-hibernated.img#1: HIBERNATED."
+keys Up Enter
+wait_for "Recovery password: _"
+keys 123456-1
+wait_for "7 of 48 digits"
+assert_contains "$T/screen" "Recovery password: ******-*_"
+grep -q 123456 "$T/screen" && fail "the recovery password is shown"
+keys Enter
+wait_for "A recovery password has 48 digits (8 groups of 6); 7 typed."
+keys 11111-222222-333333-444444-555555-666666-777777
+wait_for "48 of 48 digits"
+keys Enter
+wait_for "cannot check this volume"
+assert_contains "$T/screen" "dislocker"
+assert_contains "$T/screen" "Nothing was written."
+keys Enter
+wait_for "choose the Windows volume"
+keys q
+assert_eq "$(exited)" "0" "exit code after the BitLocker error"
+assert_eq "$(sha bitlocker.img)$(sha win7-hibernated.img)" "$images_before" "images after the TUI"
+grep -q dislocker /proc/mounts && fail "a dislocker mount was left behind"
+cd "$T"
+pass "images: hibernated refused with the reason, BitLocker password masked, a wrong one refused cleanly"
 
 # Cancel: a 6 GiB sparse file hashed by one thread keeps the scan busy for
 # seconds; q on the progress screen stops it, back on the volume list, with

@@ -203,6 +203,11 @@ class Tui {
       if (a == Action::kQuit) return exit_code_;
       CheckOptions co = o_.check;
       const VolumeReport& v = *volumes.selected();
+      if (a == Action::kUnlock && co.target.keys.recovery_password.empty()) {
+        tui::PasswordScreen password(v.id);
+        if (Loop(password) != Action::kYes) continue;
+        co.target.keys.recovery_password = password.value();
+      }
       if (v.source == "directory") co.target.spec.directory = v.path;
       else (v.source == "image" ? co.target.spec.image : co.target.spec.device) = v.path;
       co.target.spec.partition = v.partition;

@@ -1,6 +1,7 @@
 // Frames, text fitting and the scrolling list (list_view.h).
 #include "ui/tui/list_view.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace lifeboat::tui {
@@ -19,9 +20,21 @@ std::string Fit(const std::string& s, size_t width) {
 
 std::vector<Line> Wrap(const std::string& s, size_t width, size_t indent) {
   if (s.size() <= width || width <= indent + 10) return {Line{Fit(s, width), false}};
-  std::vector<Line> lines{Line{s.substr(0, width), false}};
-  for (size_t i = width; i < s.size(); i += width - indent)
-    lines.push_back(Line{std::string(indent, ' ') + s.substr(i, width - indent), false});
+  std::vector<Line> lines;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t avail = lines.empty() ? width : width - indent;
+    size_t n = std::min(avail, s.size() - pos);
+    if (pos + n < s.size()) {
+      // Break at a space in the second half of the line, else mid-word (paths, hashes).
+      size_t space = s.rfind(' ', pos + n);
+      if (space != std::string::npos && space > pos + avail / 2) n = space - pos + 1;
+    }
+    std::string chunk = s.substr(pos, n);
+    while (!chunk.empty() && chunk.back() == ' ') chunk.pop_back();
+    lines.push_back(Line{std::string(lines.empty() ? 0 : indent, ' ') + chunk, false});
+    pos += n;
+  }
   return lines;
 }
 

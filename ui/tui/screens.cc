@@ -47,7 +47,7 @@ std::string VolumeStateHelp(const VolumeReport& v) {
   }
   std::string why = v.unsafe_reasons.empty() ? std::string("writing to it is not safe") : v.unsafe_reasons[0];
   if (label == "BITLOCKER LOCKED")
-    return "BITLOCKER LOCKED: encrypted; run `lifeboat fix --recovery-password ...` to unlock. " + why;
+    return "BITLOCKER LOCKED: encrypted. Press Enter to type its 48-digit recovery password.";
   return label + ": " + why;
 }
 
@@ -80,6 +80,10 @@ Action VolumesScreen::HandleKey(int key) {
   if (key == 'q' || key == kKeyInterrupt) return Action::kQuit;
   if (key == kKeyEnter && selected()) {
     const VolumeReport& v = *selected();
+    // Locked is the only reason: the recovery password opens it (the
+    // unlocked volume's own safety is checked when it is opened).
+    bool only_locked = v.bitlocker && v.unsafe_reasons.size() <= 1 && !v.read_only;
+    if (only_locked) return Action::kUnlock;
     if (!v.writable()) {
       message_ = "Cannot repair " + v.id + ": " + VolumeStateLabel(v) + ". ";
       for (const std::string& r : v.unsafe_reasons) message_ += r + " ";
@@ -100,9 +104,24 @@ Frame VolumesScreen::Render(int rows, int cols) {
   f.body.push_back(Text("  " + Pad("VOLUME", 13) + " " + Pad("SIZE", 8) + " " + Pad("LABEL", 8) + " " +
                             Pad("FS", 9) + " " + Pad("WINDOWS", 17) + " STATE",
                         w));
-  // Below the list: a blank line, the state's meaning, the message.
-  size_t fixed = 1 + 3 + errors_.size() + (message_.empty() ? 0 : 2);
-  list_.SetHeight(ListRows(rows, fixed));
+  // Below the list: the selected volume, its state's meaning and the
+  // message, wrapped (at most 3 lines each); the list gets the rest.
+  std::vector<Line> tail{Line{}};
+  auto add = [&](const std::string& text) {
+    std::vector<Line> lines = Wrap(text, w, 2);
+    if (lines.size() > 3) lines.resize(3);
+    tail.insert(tail.end(), lines.begin(), lines.end());
+  };
+  if (const VolumeReport* v = selected()) {
+    add("Volume: " + v->id + (v->label.empty() ? "" : " (" + v->label + ")"));
+    add(VolumeStateHelp(*v));
+  }
+  for (const std::string& e : errors_) add("Error: " + e);
+  if (!message_.empty()) {
+    tail.push_back(Line{});
+    add(message_);
+  }
+  list_.SetHeight(ListRows(rows, 1 + tail.size()));
   if (volumes_.empty()) f.body.push_back(Text("  No volumes found.", w));
   for (size_t i = list_.top(); i < list_.end(); ++i) {
     const VolumeReport& v = volumes_[i];
@@ -114,16 +133,56 @@ Frame VolumesScreen::Render(int rows, int cols) {
                              VolumeStateLabel(v) + "]",
                          i == list_.cursor(), w));
   }
+  f.body.insert(f.body.end(), tail.begin(), tail.end());
+  return f;
+}
+
+// --- BitLocker recovery password ---
+
+PasswordScreen::PasswordScreen(std::string volume) : volume_(std::move(volume)) {}
+
+size_t PasswordScreen::Digits() const {
+  size_t n = 0;
+  for (char c : value_) n += c >= '0' && c <= '9';
+  return n;
+}
+
+Action PasswordScreen::HandleKey(int key) {
+  if (key == kKeyEscape || key == kKeyInterrupt) return Action::kNo;
+  if (key == kKeyBackspace || key == 8) {
+    if (!value_.empty()) value_.pop_back();
+    error_.clear();
+    return Action::kNone;
+  }
+  if (key == kKeyEnter) {
+    if (Digits() == 48) return Action::kYes;
+    error_ = "A recovery password has 48 digits (8 groups of 6); " + std::to_string(Digits()) + " typed.";
+    return Action::kNone;
+  }
+  if (((key >= '0' && key <= '9') || key == '-') && value_.size() < 55) {
+    value_ += static_cast<char>(key);
+    error_.clear();
+  }
+  return Action::kNone;
+}
+
+Frame PasswordScreen::Render(int rows, int cols) {
+  size_t w = static_cast<size_t>(cols);
+  Frame f;
+  f.title = Fit("lifeboat: unlock " + volume_, w);
+  f.help = Fit("Type the digits   Backspace: erase   Enter: unlock   Esc: back", w);
+  f.body.push_back(Text("This volume is encrypted with BitLocker. Type its recovery password (48 digits;", w));
+  f.body.push_back(Text("the dashes are optional). It is in the Microsoft account or printed at setup.", w));
   f.body.push_back(Line{});
-  if (const VolumeReport* v = selected()) {
-    f.body.push_back(Text("Volume: " + v->id + (v->label.empty() ? "" : " (" + v->label + ")"), w));
-    f.body.push_back(Text(VolumeStateHelp(*v), w));
-  }
-  for (const std::string& e : errors_) f.body.push_back(Text("Error: " + e, w));
-  if (!message_.empty()) {
+  std::string masked;
+  for (char c : value_) masked += c == '-' ? '-' : '*';
+  f.body.push_back(Text("Recovery password: " + masked + "_", w));
+  f.body.push_back(Text(std::to_string(Digits()) + " of 48 digits", w));
+  if (!error_.empty()) {
     f.body.push_back(Line{});
-    f.body.push_back(Text(message_, w));
+    f.body.push_back(Text(error_, w));
   }
+  (void)rows;
   return f;
 }
 

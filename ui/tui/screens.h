@@ -23,7 +23,7 @@
 namespace lifeboat::tui {
 
 // What a key did to the flow (the controller moves between screens).
-enum class Action { kNone, kChoose, kBack, kQuit, kRepair, kYes, kNo, kUndo, kCancel };
+enum class Action { kNone, kChoose, kBack, kQuit, kRepair, kYes, kNo, kUndo, kCancel, kUnlock };
 
 // "OK", "HIBERNATED", "BITLOCKER LOCKED", "DIRTY", "READ-ONLY" or "UNSAFE".
 std::string VolumeStateLabel(const VolumeReport& v);
@@ -35,8 +35,9 @@ std::string WindowsText(const VolumeReport& v);
 class VolumesScreen {
  public:
   explicit VolumesScreen(std::vector<VolumeReport> volumes, std::vector<std::string> errors = {});
-  // Enter on a volume safe to write: kChoose (selected() is it); on an unsafe
-  // one: kNone and the reason stays on screen. q: kQuit.
+  // Enter on a volume safe to write: kChoose (selected() is it); on a
+  // BitLocker-locked one (and nothing else unsafe): kUnlock; on another
+  // unsafe one: kNone and the reason stays on screen. q: kQuit.
   Action HandleKey(int key);
   Frame Render(int rows, int cols);
   const VolumeReport* selected() const;
@@ -48,6 +49,21 @@ class VolumesScreen {
   std::vector<std::string> errors_;
   ListView list_;
   std::string message_;
+};
+
+// The BitLocker recovery password, typed into a masked field: digits and
+// dashes only, shown as '*' (dashes as typed, to count the groups). Enter
+// with 48 digits: kYes; Esc: kNo.
+class PasswordScreen {
+ public:
+  explicit PasswordScreen(std::string volume);
+  Action HandleKey(int key);
+  Frame Render(int rows, int cols);
+  const std::string& value() const { return value_; }
+
+ private:
+  size_t Digits() const;
+  std::string volume_, value_, error_;
 };
 
 // The scan, search and repair progress: a ProgressSink the engine feeds from
