@@ -2,6 +2,7 @@
 // terminal: scrolling, resize, cancel, confirm, state words, fitting 80 columns.
 #include <doctest/doctest.h>
 
+#include "recovery/sha256.h"
 #include "ui/tui/list_view.h"
 #include "ui/tui/screens.h"
 
@@ -154,6 +155,42 @@ TEST_CASE("findings: Enter opens the detail, r repairs only when something can b
   CHECK(origin);
   CHECK(expected);
   CHECK(DetailKey(kKeyEscape) == Action::kBack);
+}
+
+TEST_CASE("findings: built from the report and the plan, ok files left out") {
+  Digest good{};
+  good[0] = 1;
+  Digest bad{};
+  bad[0] = 2;
+  RunReport r;
+  r.files.resize(6);
+  r.files[0] = FileReport{"WINDOWS/system32/ntdll.dll", FileState::kOk, good, good, "", ""};
+  r.files[1] = FileReport{"WINDOWS/system32/svchost.exe", FileState::kMissing, good, std::nullopt,
+                          "Quarantine/4a5b.bup:File_0, was C:/WINDOWS/system32/svchost.exe", ""};
+  r.files[2] = FileReport{"WINDOWS/system32/drivers/tcpip.sys", FileState::kUnrepaired, bad, good, "", "no copy"};
+  r.files[3] = FileReport{"WINDOWS/system32/gone.dll", FileState::kUnrepaired, bad, std::nullopt, "", "no copy"};
+  r.files[4] = FileReport{"WINDOWS/system32/drivers/C-00000291.sys", FileState::kKnownBad, std::nullopt, bad, "", ""};
+  r.files[5] = FileReport{"WINDOWS/system32/drivers/C-00000292.sys", FileState::kUnlisted, std::nullopt, good, "", ""};
+  RepairPlan plan;
+  plan.steps.resize(2);
+  plan.steps[0].kind = StepKind::kRestore;
+  plan.steps[0].expected = good;
+  plan.steps[0].size = 14336;
+  plan.steps[1].kind = StepKind::kRemove;
+  plan.steps[1].path = "WINDOWS/system32/drivers/C-00000291.sys";
+  std::vector<FindingItem> items = FindingItems(r, plan);
+  REQUIRE(items.size() == 4);
+  CHECK(items[0].state == "MISSING");
+  CHECK(items[0].size == 14336);
+  CHECK(items[0].origin == "C:/WINDOWS/system32/svchost.exe");
+  CHECK(items[0].expected == ToHex(good));
+  CHECK(items[0].found.empty());
+  CHECK(items[1].state == "CORRUPT");  // unrepairable, but its scan state is what the technician needs
+  CHECK(items[1].found == ToHex(good));
+  CHECK(items[1].source.empty());
+  CHECK(items[2].state == "MISSING");
+  CHECK(items[3].state == "KNOWN-BAD");
+  CHECK(items[3].source == "(to be moved aside)");
 }
 
 TEST_CASE("scan: Esc or q sets the cancel token") {

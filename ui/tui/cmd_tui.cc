@@ -403,7 +403,13 @@ int RunTui(const TuiOptions& o) {
   keypad(stdscr, TRUE);
   set_escdelay(50);
   curs_set(0);
-  int code = Tui(o, err).Run(screen);
+  int code = 0;
+  try {
+    code = Tui(o, err).Run(screen);
+  } catch (...) {
+    endwin();  // the terminal back to normal before main reports it
+    throw;
+  }
   endwin();
   return code;
 }

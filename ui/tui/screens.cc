@@ -278,6 +278,9 @@ std::vector<FindingItem> FindingItems(const RunReport& r, const RepairPlan& plan
     it.expected = Hex(fr.expected);
     it.found = Hex(fr.found);
     it.source = fr.source;
+    bool removed = false;
+    for (const RepairStep& st : plan.steps) removed |= st.kind == StepKind::kRemove && st.path == fr.path;
+    if (fr.state == FileState::kKnownBad && it.source.empty() && removed) it.source = "(to be moved aside)";
     it.message = fr.message;
     size_t was = it.source.find(", was ");
     if (was != std::string::npos) it.origin = it.source.substr(was + 6);
