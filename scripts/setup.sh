@@ -20,7 +20,7 @@ packages=(
   # Windows install images (install.wim/esd) as sources; libxml2-dev is
   # wimlib's dependency for the static link
   libwim-dev libxml2-dev
-  # used by the tests: bsdtar (mtree manifests, zip/7z sources), jq (JSON reports),
+  # used by the tests: tmux (the TUI screen tests), bsdtar (mtree manifests, zip/7z sources), jq (JSON reports),
   # signify (signature interoperability), hashdeep (manifest import),
   # hivexsh/hivexget (checking the hive fixtures), sfdisk and mkfs.fat (disk
   # image fixtures: partition tables, the EFI system partition), gcab (cabinets
@@ -29,7 +29,7 @@ packages=(
   # quarantine files are), strace (how much of a pack is read), socat (a
   # listener on 127.0.0.1 that takes the report `lifeboat auto` uploads),
   # mscompress (SZDD files, as NT 4 / Windows 9x media compress them)
-  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin strace socat mscompress
+  libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin strace socat mscompress tmux
   # boot media (iso/build.sh): the kernel and its modules, busybox for /init,
   # cpio and xz (xz-utils) for the initramfs, modprobe (kmod) to resolve module dependencies,
   # grub-mkrescue's BIOS + UEFI images with xorriso and mtools, pxelinux for

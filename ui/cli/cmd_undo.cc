@@ -11,19 +11,11 @@
 #include "ui/cli/check_options.h"
 #include "ui/cli/cli_common.h"
 #include "ui/cli/commands.h"
+#include "ui/cli/undo_run.h"
 #include "ui/report/text_report.h"
 
 namespace lifeboat::ui {
 namespace {
-
-struct UndoOptions {
-  TargetOptions target;
-  std::string run;
-  bool all = false;
-  bool list = false;
-  bool dry_run = false;
-  OutputOptions out;
-};
 
 std::string RunState(const RunInfo& r) {
   if (!r.readable) return "damaged journal: " + r.error;
@@ -47,6 +39,8 @@ int ListRunsCommand(FileSystem& fs, const std::string& name, const UndoOptions& 
               << (std::to_string(r.done) + "/" + std::to_string(r.steps)) << Printable(RunState(r)) << '\n';
   return 0;
 }
+
+}  // namespace
 
 int RunUndo(const UndoOptions& o) {
   const CancelToken& cancel = InstallSignalHandlers();  // before anything is mounted
@@ -128,8 +122,6 @@ int RunUndo(const UndoOptions& o) {
   ComputeExitCode(total);
   return Emit(total, o.out);
 }
-
-}  // namespace
 
 void AddUndoCommand(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<UndoOptions>();

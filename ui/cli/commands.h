@@ -19,6 +19,7 @@ void AddPackCommand(CLI::App& app, int& exit_code);
 void AddAutoCommand(CLI::App& app, int& exit_code);
 // `report` and its subcommands (merge), ui/cli/cmd_report.cc.
 void AddReportCommand(CLI::App& app, int& exit_code);
+void AddTuiCommand(CLI::App& app, int& exit_code);  // ui/tui/cmd_tui.cc
 // The subcommands of `manifest`, one file each.
 void AddManifestKeyCommands(CLI::App& manifest, int& exit_code);
 void AddManifestEditCommands(CLI::App& manifest, int& exit_code);

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   lifeboat::ui::AddPackCommand(app, exit_code);
   lifeboat::ui::AddAutoCommand(app, exit_code);
   lifeboat::ui::AddReportCommand(app, exit_code);
+  lifeboat::ui::AddTuiCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
