@@ -76,50 +76,61 @@ int RunFix(const FixOptions& o) {
 
   // Only now, with a plan the technician accepted, is the volume opened for
   // writing (images and devices: mounted read-write).
-  Result<FileSystem*> writable = in->target->OpenForWrite(o.check.target.write);
-  if (!writable.ok()) return EmitError("fix", in->target->display(), writable.status().message(), out);
-  in->fs = *writable;
-  for (const std::string& w : in->target->warnings())
-    std::cerr << "lifeboat fix: warning: " << Printable(w) << '\n';
+  progress = MakeProgress(out);
+  Result<RunReport> r = RepairAcceptedPlan(
+      *in, o.check, scan, plan, sources, *progress, cancel, [](const std::function<void()>& run) { run(); },
+      [](const std::string& w) { std::cerr << "lifeboat fix: warning: " << Printable(w) << '\n'; });
+  progress.reset();
+  if (!r.ok()) return EmitError("fix", in->target->display(), r.status().message(), out);
+  return Emit(*r, out);
+}
 
-  Result<std::unique_ptr<FileLock>> lock = LockWorkspace(*in->fs);
+Result<RunReport> RepairAcceptedPlan(CheckInputs& in, const CheckOptions& check, const ScanResult& scan,
+                                     const RepairPlan& plan, std::vector<std::unique_ptr<Source>>& sources,
+                                     ProgressSink& progress, const CancelToken& cancel, const ExecuteRunner& execute,
+                                     const std::function<void(const std::string&)>& target_warning) {
+  Result<FileSystem*> writable = in.target->OpenForWrite(check.target.write);
+  if (!writable.ok()) return writable.status();
+  in.fs = *writable;
+  for (const std::string& w : in.target->warnings()) target_warning(w);
+
+  Result<std::unique_ptr<FileLock>> lock = LockWorkspace(*in.fs);
   if (!lock.ok()) {
     std::string msg = lock.status().message();
     if (lock.status().code() == Status::Code::kReadOnly || lock.status().code() == Status::Code::kPermission)
       msg += " (the target is not writable: mount it read-write, e.g. `mount -o remount,rw`, and run fix again; "
              "nothing was written)";
-    return EmitError("fix", in->target->display(), msg, out);
+    return Status::Error(lock.status().code(), msg);
   }
   std::time_t now = std::time(nullptr);
-  Result<std::vector<std::string>> recovered = RecoverInterruptedRuns(*in->fs, now);
-  if (!recovered.ok()) return EmitError("fix", in->target->display(), recovered.status().message(), out);
+  Result<std::vector<std::string>> recovered = RecoverInterruptedRuns(*in.fs, now);
+  if (!recovered.ok()) return recovered.status();
 
-  Result<uint64_t> sequence = NextRunSequence(*in->fs);
-  if (!sequence.ok()) return EmitError("fix", in->target->display(), sequence.status().message(), out);
+  Result<uint64_t> sequence = NextRunSequence(*in.fs);
+  if (!sequence.ok()) return sequence.status();
   ExecuteOptions exec_opts;
   exec_opts.run_id = NewRunId(now);
   exec_opts.sequence = *sequence;
-  exec_opts.target = in->target->display();
-  exec_opts.manifest = in->manifest.name;
-  exec_opts.manifest_sha256 = ToHex(in->manifest.file_sha256);
+  exec_opts.target = in.target->display();
+  exec_opts.manifest = in.manifest.name;
+  exec_opts.manifest_sha256 = ToHex(in.manifest.file_sha256);
   exec_opts.now = now;
-  progress = MakeProgress(out);
-  ExecuteResult exec = ExecutePlan(*in->fs, plan, sources, exec_opts, *progress, cancel);
-  progress.reset();
+  ExecuteResult exec;
+  execute([&] { exec = ExecutePlan(*in.fs, plan, sources, exec_opts, progress, cancel); });
 
-  RunReport r = FixReport(in->manifest, scan, plan, &exec);
-  r.target = in->target->display();
-  in->Annotate(r);
+  RunReport r = FixReport(in.manifest, scan, plan, &exec);
+  r.target = in.target->display();
+  in.Annotate(r);
   r.run_id = exec_opts.run_id;
-  r.target_args = o.check.target.Args(*in->target);
+  r.target_args = check.target.Args(*in.target);
   r.warnings.insert(r.warnings.begin(), recovered->begin(), recovered->end());
   lock.value().reset();
-  Status closed = in->target->Close();  // unmounts an --image/--device volume: every write reaches the disk
+  Status closed = in.target->Close();  // unmounts an --image/--device volume: every write reaches the disk
   if (!closed.ok() && r.error.empty()) {
     r.error = closed.message();
     ComputeExitCode(r);
   }
-  return Emit(r, out);
+  return r;
 }
 
 void AddFixCommand(CLI::App& app, int& exit_code) {

@@ -27,6 +27,7 @@
 #include "recovery/workspace.h"
 #include "ui/cli/check_options.h"
 #include "ui/cli/commands.h"
+#include "ui/cli/fix_run.h"
 #include "ui/cli/undo_run.h"
 #include "ui/report/json_report.h"
 #include "ui/tui/screens.h"
@@ -280,42 +281,17 @@ class Tui {
   Action Repair(const CheckOptions& co, std::unique_ptr<CheckInputs> in,
                 std::vector<std::unique_ptr<Source>>& sources, const ScanResult& scan, const RepairPlan& plan,
                 std::string& message) {
-    // As in fix: only now is the volume opened for writing.
-    Result<FileSystem*> writable = in->target->OpenForWrite(co.target.write);
-    if (!writable.ok()) return Error("cannot write to the volume", {writable.status().message(), "Nothing was written."});
-    in->fs = *writable;
-    Result<std::unique_ptr<FileLock>> lock = LockWorkspace(*in->fs);
-    if (!lock.ok()) return Error("cannot lock the volume", {lock.status().message(), "Nothing was written."});
-    std::time_t now = std::time(nullptr);
-    Result<std::vector<std::string>> recovered = RecoverInterruptedRuns(*in->fs, now);
-    if (!recovered.ok()) return Error("cannot recover an earlier run", {recovered.status().message()});
-    Result<uint64_t> sequence = NextRunSequence(*in->fs);
-    if (!sequence.ok()) return Error("cannot start the run", {sequence.status().message()});
-    ExecuteOptions exec_opts;
-    exec_opts.run_id = NewRunId(now);
-    exec_opts.sequence = *sequence;
-    exec_opts.target = in->target->display();
-    exec_opts.manifest = in->manifest.name;
-    exec_opts.manifest_sha256 = ToHex(in->manifest.file_sha256);
-    exec_opts.now = now;
-
+    // As in fix, through the same code: only now is the volume opened for writing.
     CancelToken cancel;
     tui::ProgressScreen progress("repairing " + in->target->display(), {}, &cancel);
-    ExecuteResult exec;
-    WithProgress(progress, [&] { exec = ExecutePlan(*in->fs, plan, sources, exec_opts, progress, cancel); });
-
-    RunReport r = FixReport(in->manifest, scan, plan, &exec);
-    r.target = in->target->display();
-    in->Annotate(r);
-    r.run_id = exec_opts.run_id;
-    r.target_args = co.target.Args(*in->target);
-    r.warnings.insert(r.warnings.begin(), recovered->begin(), recovered->end());
-    lock.value().reset();
-    Status closed = in->target->Close();
-    if (!closed.ok() && r.error.empty()) {
-      r.error = closed.message();
-      ComputeExitCode(r);
-    }
+    std::vector<std::string> target_warnings;
+    Result<RunReport> repaired = RepairAcceptedPlan(
+        *in, co, scan, plan, sources, progress, cancel,
+        [&](const std::function<void()>& run) { WithProgress(progress, run); },
+        [&](const std::string& w) { target_warnings.push_back(w); });
+    if (!repaired.ok()) return Error("cannot repair the volume", {repaired.status().message(), "Nothing was written."});
+    RunReport r = std::move(repaired).value();
+    r.warnings.insert(r.warnings.end(), target_warnings.begin(), target_warnings.end());
     in.reset();
     exit_code_ = r.exit_code;
 
