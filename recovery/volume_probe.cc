@@ -237,4 +237,25 @@ Result<std::vector<VolumeReport>> ProbeAllDisks() {
   return out;
 }
 
+std::vector<VolumeReport> ProbeVolumes(const std::vector<std::string>& images, const std::vector<std::string>& devices,
+                                       const std::vector<std::string>& directories, std::vector<std::string>& errors) {
+  std::vector<VolumeReport> volumes;
+  auto add = [&](Result<std::vector<VolumeReport>> r, const std::string& what) {
+    if (!r.ok()) {
+      errors.push_back(what + ": " + r.status().message());
+      return;
+    }
+    for (VolumeReport& v : *r) volumes.push_back(std::move(v));
+  };
+  for (const std::string& i : images) add(ProbeDisk(i), i);
+  for (const std::string& d : devices) add(ProbeDisk(d), d);
+  for (const std::string& t : directories) {
+    Result<VolumeReport> v = ProbeDirectory(t);
+    if (v.ok()) volumes.push_back(std::move(v).value());
+    else errors.push_back(t + ": " + v.status().message());
+  }
+  if (images.empty() && devices.empty() && directories.empty()) add(ProbeAllDisks(), "block devices");
+  return volumes;
+}
+
 }  // namespace lifeboat

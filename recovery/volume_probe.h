@@ -64,5 +64,11 @@ Result<VolumeReport> ProbeDirectory(const std::string& dir);
 // Every disk the kernel lists in /sys/class/block (loop, ram and zram devices
 // without media are skipped).
 Result<std::vector<VolumeReport>> ProbeAllDisks();
+// The volumes of the given disk images, block devices and directories, or of
+// every disk when none is given (detect, auto and the console list them
+// alike). An input that cannot be read is appended to `errors` as
+// "<input>: <why>" and the others are still probed.
+std::vector<VolumeReport> ProbeVolumes(const std::vector<std::string>& images, const std::vector<std::string>& devices,
+                                       const std::vector<std::string>& directories, std::vector<std::string>& errors);
 
 }  // namespace lifeboat

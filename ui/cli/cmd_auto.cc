@@ -267,17 +267,7 @@ int RunAuto(AutoOptions o) {
             << Printable(machine.serial.empty() ? "(none)" : machine.serial) << '\n';
 
   // The volumes.
-  std::vector<VolumeReport> volumes;
-  auto add = [&](Result<std::vector<VolumeReport>> r, const std::string& what) {
-    if (!r.ok()) {
-      notes.push_back(what + ": " + r.status().message());
-      return;
-    }
-    for (VolumeReport& v : *r) volumes.push_back(std::move(v));
-  };
-  for (const std::string& i : o.images) add(ProbeDisk(i), i);
-  for (const std::string& d : o.devices) add(ProbeDisk(d), d);
-  if (o.images.empty() && o.devices.empty()) add(ProbeAllDisks(), "block devices");
+  std::vector<VolumeReport> volumes = ProbeVolumes(o.images, o.devices, {}, notes);
 
   Status dirs = MakeDirs(o.reports);
   if (!dirs.ok()) notes.push_back(dirs.message() + "; the report is shown on the console only");

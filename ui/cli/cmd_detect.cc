@@ -20,23 +20,8 @@ struct DetectOptions {
 };
 
 int RunDetect(const DetectOptions& o) {
-  std::vector<VolumeReport> volumes;
   std::vector<std::string> errors;
-  auto add = [&](Result<std::vector<VolumeReport>> r, const std::string& what) {
-    if (!r.ok()) {
-      errors.push_back(what + ": " + r.status().message());
-      return;
-    }
-    for (VolumeReport& v : *r) volumes.push_back(std::move(v));
-  };
-  for (const std::string& i : o.images) add(ProbeDisk(i), i);
-  for (const std::string& d : o.devices) add(ProbeDisk(d), d);
-  for (const std::string& t : o.targets) {
-    Result<VolumeReport> v = ProbeDirectory(t);
-    if (v.ok()) volumes.push_back(std::move(v).value());
-    else errors.push_back(t + ": " + v.status().message());
-  }
-  if (o.images.empty() && o.devices.empty() && o.targets.empty()) add(ProbeAllDisks(), "block devices");
+  std::vector<VolumeReport> volumes = ProbeVolumes(o.images, o.devices, o.targets, errors);
   int code = errors.empty() ? kExitHealthy : kExitOperational;
   for (const std::string& e : errors) std::cerr << "lifeboat detect: error: " << Printable(e) << '\n';
   if (!o.quiet) WriteDetectText(o.json == "-" ? std::cerr : std::cout, volumes);

@@ -353,23 +353,9 @@ int RunTui(const TuiOptions& o) {
     std::cerr << "lifeboat tui: error: not on a terminal; use `lifeboat fix` or `lifeboat auto` in scripts\n";
     return kExitUsage;
   }
-  std::vector<VolumeReport> volumes;
-  std::vector<std::string> errors;
-  auto add = [&](Result<std::vector<VolumeReport>> r, const std::string& what) {
-    if (!r.ok()) {
-      errors.push_back(what + ": " + r.status().message());
-      return;
-    }
-    for (VolumeReport& v : *r) volumes.push_back(std::move(v));
-  };
-  for (const std::string& i : o.images) add(ProbeDisk(i), i);
-  for (const std::string& d : o.devices) add(ProbeDisk(d), d);
-  for (const std::string& t : o.targets) {
-    Result<VolumeReport> v = ProbeDirectory(AbsolutePath(t));
-    if (v.ok()) volumes.push_back(std::move(v).value());
-    else errors.push_back(t + ": " + v.status().message());
-  }
-  if (o.images.empty() && o.devices.empty() && o.targets.empty()) add(ProbeAllDisks(), "block devices");
+  std::vector<std::string> errors, targets;
+  for (const std::string& t : o.targets) targets.push_back(AbsolutePath(t));
+  std::vector<VolumeReport> volumes = ProbeVolumes(o.images, o.devices, targets, errors);
   tui::VolumesScreen screen(std::move(volumes), std::move(errors));
 
   StderrCapture err;
