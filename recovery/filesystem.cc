@@ -3,9 +3,30 @@
 
 #include <memory>
 
+#include "recovery/hash_stream.h"
 #include "recovery/rel_path.h"
 
 namespace lifeboat {
+
+Result<FileHash> FileSystem::HashFile(std::string_view path, SizeFilter want, ProgressSink& progress,
+                                      const CancelToken& cancel) {
+  Result<FileInfo> info = Stat(path);
+  if (!info.ok()) return info.status();
+  if (info->type != FileType::kRegular)
+    return Status::Error(Status::Code::kIoError, Describe(path) + " is not a regular file");
+  FileHash out;
+  out.size = info->size;
+  if (!want(info->size)) return out;
+  Result<std::unique_ptr<ByteReader>> in = OpenRead(path);
+  if (!in.ok()) return in.status();
+  Result<StreamHash> h = HashStream(**in, info->size, progress, cancel);
+  if (!h.ok()) return h.status();
+  out.bytes = h->bytes;
+  out.grew = h->over_limit;
+  out.hashed = !h->over_limit;
+  out.digest = h->digest;
+  return out;
+}
 
 Status MakeDirs(FileSystem& fs, std::string_view dir) {
   if (dir.empty()) return Status::Ok();

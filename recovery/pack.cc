@@ -674,8 +674,10 @@ Result<PackBuildResult> BuildPack(const Manifest& manifest, const std::vector<st
   ScanResult scan;
   scan.findings.resize(manifest.entries.size());
   for (size_t i = 0; i < manifest.entries.size(); ++i) {
-    scan.findings[i].state = FindingState::kMissing;
-    scan.findings[i].disk_path = manifest.entries[i].path;
+    Finding missing;
+    missing.state = FindingState::kMissing;
+    missing.disk_path = manifest.entries[i].path;
+    scan.findings.Set(i, std::move(missing));
   }
   RepairPlan plan = PlanRepair(manifest, scan, sources, progress, cancel);
   if (plan.cancelled || cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");

@@ -12,7 +12,10 @@ namespace lifeboat {
 
 const PathResolver::Listing& PathResolver::List(const std::string& dir) {
   auto it = cache_.find(dir);
-  if (it != cache_.end()) return it->second;
+  if (it != cache_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return it->second;
+  }
   Listing listing;
   Result<std::vector<DirEntry>> entries = fs_.ListDir(dir);
   if (!entries.ok()) {
@@ -23,7 +26,17 @@ const PathResolver::Listing& PathResolver::List(const std::string& dir) {
       std::string key = FoldCase(e.name);
       listing.by_folded[std::move(key)].push_back(std::move(e));
     }
+    listing.names = entries->size();
   }
+  while (!lru_.empty() && cached_names_ + listing.names > max_cached_names_) {
+    auto old = cache_.find(lru_.back());
+    cached_names_ -= old->second.names;
+    cache_.erase(old);
+    lru_.pop_back();
+  }
+  cached_names_ += listing.names;
+  lru_.push_front(dir);
+  listing.lru = lru_.begin();
   return cache_.emplace(dir, std::move(listing)).first->second;
 }
 
@@ -31,6 +44,7 @@ Resolution PathResolver::Resolve(std::string_view clean_path) {
   Resolution r;
   std::vector<std::string_view> parts = SplitPath(clean_path);
   std::string cur;
+  uint64_t inode = 0;
   for (size_t i = 0; i < parts.size(); ++i) {
     bool last = i + 1 == parts.size();
     const Listing& dir = List(cur);
@@ -59,6 +73,7 @@ Resolution PathResolver::Resolve(std::string_view clean_path) {
       return r;
     }
     const DirEntry& m = matches.front();
+    inode = m.inode;
     if (m.type == FileType::kSymlink) {
       r.kind = Resolution::Kind::kBlocked;
       r.disk_path = here;
@@ -82,6 +97,7 @@ Resolution PathResolver::Resolve(std::string_view clean_path) {
     cur = std::move(here);
   }
   r.kind = Resolution::Kind::kFound;
+  r.inode = inode;
   r.disk_path = std::move(cur);
   r.existing_parts = parts.size();
   return r;

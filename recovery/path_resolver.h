@@ -14,6 +14,7 @@
 // or a directory is unreadable.
 #pragma once
 
+#include <list>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,11 +30,17 @@ struct Resolution {
   std::string disk_path;      // see above
   size_t existing_parts = 0;  // leading components that exist on disk
   std::string message;        // why, for kBlocked
+  uint64_t inode = 0;         // for kFound, from the listing (0 if the file system has none)
 };
 
 class PathResolver {
  public:
-  explicit PathResolver(FileSystem& fs) : fs_(fs) {}
+  // Listings are kept while the cache holds fewer than `max_cached_names`
+  // names; past that the least recently used directories are dropped (and
+  // read again if needed), so memory stays bounded on any volume. A manifest
+  // sorted by path reads each directory once.
+  explicit PathResolver(FileSystem& fs, size_t max_cached_names = 200'000)
+      : fs_(fs), max_cached_names_(max_cached_names) {}
   Resolution Resolve(std::string_view clean_path);
 
   // Every regular file whose path matches `pattern` (a clean relative path
@@ -47,11 +54,17 @@ class PathResolver {
   struct Listing {
     Status status;
     std::unordered_map<std::string, std::vector<DirEntry>> by_folded;
+    size_t names = 0;
+    std::list<std::string>::iterator lru;  // position in lru_
   };
+  // Valid until the next call.
   const Listing& List(const std::string& dir);
 
   FileSystem& fs_;
+  size_t max_cached_names_;
+  size_t cached_names_ = 0;
   std::unordered_map<std::string, Listing> cache_;
+  std::list<std::string> lru_;  // most recently used first
 };
 
 }  // namespace lifeboat

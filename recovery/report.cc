@@ -49,6 +49,7 @@ FileReport FromFinding(const ManifestEntry& e, const Finding& f) {
   fr.path = e.path;
   fr.expected = e.sha256;
   fr.found = f.found;
+  if (f.state == FindingState::kOk && !fr.found) fr.found = e.sha256;  // a plain ok (see Findings)
   fr.message = f.message;
   switch (f.state) {
     case FindingState::kOk:
@@ -138,13 +139,17 @@ void ComputeExitCode(RunReport& r) {
   r.exit_code = code;
 }
 
-RunReport ScanReport(const Manifest& m, const ScanResult& scan) {
+RunReport ScanReport(const Manifest& m, const ScanResult& scan, bool keep_ok) {
   RunReport r;
   r.command = "scan";
   SetManifest(r, m);
   r.warnings.insert(r.warnings.end(), scan.warnings.begin(), scan.warnings.end());
   r.cancelled = scan.cancelled;
   for (size_t i = 0; i < scan.findings.size(); ++i) {
+    if (!keep_ok && scan.findings.state(i) == FindingState::kOk) {
+      ++r.summary.ok;
+      continue;
+    }
     FileReport fr = FromFinding(m.entries[i], scan.findings[i]);
     Count(r.summary, fr.state);
     r.files.push_back(std::move(fr));

@@ -79,7 +79,9 @@ struct RunReport {
 };
 
 // Builders. Each fills files, summary and exit_code from engine results.
-RunReport ScanReport(const Manifest& m, const ScanResult& scan);
+// keep_ok: also list the files that are ok (for --all); without it a healthy
+// million-file volume costs no memory here.
+RunReport ScanReport(const Manifest& m, const ScanResult& scan, bool keep_ok = true);
 // `exec` is null when nothing was executed: a dry run, or a plan the user
 // declined or cancelled before any write.
 RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan& plan, const ExecuteResult* exec,

@@ -36,11 +36,16 @@ std::optional<StreamHash> HashPath(FileSystem& fs, const std::string& path, uint
   return *h;
 }
 
+bool EntrySizeFits(const void* entry, uint64_t size) {
+  return static_cast<const ManifestEntry*>(entry)->SizeCouldMatch(size);
+}
+
+// Opens, checks the size and (only if it can match) hashes one entry's file.
 void HashEntry(FileSystem& fs, const ManifestEntry& entry, Finding& f, ProgressSink& progress,
                const CancelToken& cancel) {
-  Status problem;
-  std::optional<StreamHash> h = HashPath(fs, f.disk_path, f.found_size, progress, cancel, &problem);
-  if (!h) {
+  Result<FileHash> h = fs.HashFile(f.disk_path, SizeFilter{&EntrySizeFits, &entry}, progress, cancel);
+  if (!h.ok()) {
+    const Status& problem = h.status();
     switch (problem.code()) {
       case Status::Code::kCancelled:
         return;  // stays kUnchecked
@@ -58,12 +63,19 @@ void HashEntry(FileSystem& fs, const ManifestEntry& entry, Finding& f, ProgressS
         return;
     }
   }
-  if (h->over_limit) {
+  f.found_size = h->size;
+  if (h->grew) {
     f.state = FindingState::kCorrupt;
     f.message = "grew while being scanned";
     return;
   }
+  if (!h->hashed) {
+    f.state = FindingState::kCorrupt;
+    f.message = SizeMismatch(h->size, entry);
+    return;
+  }
   f.found = h->digest;
+  f.found_size = h->bytes;
   if (entry.Accepts(h->digest, h->bytes)) {
     f.state = FindingState::kOk;
   } else {
@@ -138,6 +150,64 @@ void FindForbidden(PathResolver& resolver, FileSystem& fs, const Manifest& m, Sc
 
 }  // namespace
 
+Findings::Findings(std::initializer_list<Finding> all) {
+  resize(all.size());
+  size_t i = 0;
+  for (const Finding& f : all) Set(i++, f);
+}
+
+Findings::Findings(const Findings& other) : slot_(other.slot_), records_(other.records_) {}
+
+Findings& Findings::operator=(const Findings& other) {
+  if (this != &other) {
+    slot_ = other.slot_;
+    records_ = other.records_;
+  }
+  return *this;
+}
+
+Findings::Findings(Findings&& other) noexcept : slot_(std::move(other.slot_)), records_(std::move(other.records_)) {}
+
+Findings& Findings::operator=(Findings&& other) noexcept {
+  slot_ = std::move(other.slot_);
+  records_ = std::move(other.records_);
+  return *this;
+}
+
+FindingState Findings::state(size_t i) const {
+  uint32_t s = slot_[i];
+  if (s == kPlainOk) return FindingState::kOk;
+  if (s == kPlainUnchecked) return FindingState::kUnchecked;
+  return records_[s - kFirstRecord].state;
+}
+
+Finding Findings::operator[](size_t i) const {
+  uint32_t s = slot_[i];
+  if (s >= kFirstRecord) return records_[s - kFirstRecord];
+  Finding f;
+  f.state = s == kPlainOk ? FindingState::kOk : FindingState::kUnchecked;
+  return f;
+}
+
+Finding* Findings::record(size_t i) {
+  uint32_t s = slot_[i];
+  return s >= kFirstRecord ? &records_[s - kFirstRecord] : nullptr;
+}
+
+void Findings::Set(size_t i, Finding f) {
+  if (f.state == FindingState::kOk && f.disk_path.empty() && !f.found && f.message.empty() && !record(i)) {
+    slot_[i] = kPlainOk;
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Finding* r = record(i)) {
+    *r = std::move(f);
+    return;
+  }
+  records_.push_back(std::move(f));
+  slot_[i] = kFirstRecord + static_cast<uint32_t>(records_.size() - 1);
+}
+
 int DefaultJobs() {
   unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 2 : static_cast<int>(std::min(n, 64u));
@@ -149,64 +219,82 @@ ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOption
   result.findings.resize(manifest.entries.size());
   PathResolver resolver(fs);
   struct Job {
-    bool forbidden;  // result.forbidden[index], else findings[index]
+    uint64_t order;  // inode: on-disk order on ext4 and NTFS (MFT record), so a
+                     // spinning disk seeks forward; ties keep manifest order
     uint32_t index;
-    uint64_t size;
+    bool forbidden;  // result.forbidden[index], else findings[index]
+    Finding* record;  // the entry's stored finding, if it has one (deque: stable)
   };
   std::vector<Job> to_hash;
-  uint64_t bytes_to_hash = 0;
+  uint64_t bytes_to_hash = 0;  // expected: sizes come from the open file, not a stat here
+  // Phase 1: names only. Each directory is listed once (cached); no file is
+  // opened or stat'ed here, so a healthy file costs open, fstat, read, close.
+  // A found file whose on-disk spelling is the manifest's needs no record.
   for (size_t i = 0; i < manifest.entries.size(); ++i) {
+    if ((i & 4095) == 0 && cancel.cancelled()) {
+      for (size_t k = i; k < manifest.entries.size(); ++k) result.findings.SetPlainUnchecked(k);
+      break;
+    }
     const ManifestEntry& e = manifest.entries[i];
-    Finding& f = result.findings[i];
     Resolution r = resolver.Resolve(e.path);
-    f.disk_path = std::move(r.disk_path);
+    Finding f;
     f.existing_parts = r.existing_parts;
-    if (r.kind == Resolution::Kind::kMissing) {
-      f.state = FindingState::kMissing;
+    if (r.kind == Resolution::Kind::kFound) {
+      if (r.disk_path == e.path) {
+        result.findings.SetPlainUnchecked(i);
+        to_hash.push_back(Job{r.inode, static_cast<uint32_t>(i), false, nullptr});
+      } else {
+        f.state = FindingState::kUnchecked;
+        f.disk_path = std::move(r.disk_path);
+        result.findings.Set(i, std::move(f));
+        to_hash.push_back(Job{r.inode, static_cast<uint32_t>(i), false, result.findings.record(i)});
+      }
+      if (e.has_size()) bytes_to_hash += e.size;
       continue;
     }
-    if (r.kind == Resolution::Kind::kBlocked) {
-      f.state = FindingState::kBlocked;
-      f.message = std::move(r.message);
-      continue;
-    }
-    Result<FileInfo> info = fs.Stat(f.disk_path);
-    if (!info.ok()) {
-      f.state = info.status().code() == Status::Code::kNotFound ? FindingState::kMissing : FindingState::kBlocked;
-      f.message = info.status().message();
-      continue;
-    }
-    f.found_size = info->size;
-    if (!e.SizeCouldMatch(info->size)) {
-      f.state = FindingState::kCorrupt;
-      f.message = SizeMismatch(info->size, e);
-      continue;
-    }
-    f.state = FindingState::kUnchecked;
-    to_hash.push_back(Job{false, static_cast<uint32_t>(i), info->size});
-    bytes_to_hash += info->size;
+    f.state = r.kind == Resolution::Kind::kMissing ? FindingState::kMissing : FindingState::kBlocked;
+    f.disk_path = std::move(r.disk_path);
+    f.message = std::move(r.message);
+    result.findings.Set(i, std::move(f));
   }
   FindForbidden(resolver, fs, manifest, result);
   for (uint32_t k = 0; k < result.forbidden.size(); ++k) {
     const ForbidFinding& f = result.forbidden[k];
     if (f.state != ForbidState::kUnchecked || !f.message.empty()) continue;
-    to_hash.push_back(Job{true, k, f.size});
+    to_hash.push_back(Job{UINT64_MAX, k, true});
     bytes_to_hash += f.size;
   }
 
   progress.Begin(Phase::kScan, to_hash.size(), bytes_to_hash);
-  // Largest first: the last file to start is a small one.
-  std::stable_sort(to_hash.begin(), to_hash.end(), [](const Job& a, const Job& b) { return a.size > b.size; });
+  // Phase 2: a shared queue in on-disk order, one worker per CPU. Files are
+  // small next to the queue, so the last one to finish ends at most one large
+  // file after the others.
+  std::stable_sort(to_hash.begin(), to_hash.end(), [](const Job& a, const Job& b) { return a.order < b.order; });
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (;;) {
-      size_t k = next.fetch_add(1);
+      size_t k = next.fetch_add(1, std::memory_order_relaxed);
       if (k >= to_hash.size() || cancel.cancelled()) return;
       const Job& job = to_hash[k];
-      if (job.forbidden)
+      if (job.forbidden) {
         HashForbidden(fs, manifest, result.forbidden[job.index], progress, cancel);
-      else
-        HashEntry(fs, manifest.entries[job.index], result.findings[job.index], progress, cancel);
+      } else if (job.record != nullptr) {
+        HashEntry(fs, manifest.entries[job.index], *job.record, progress, cancel);
+      } else {
+        const ManifestEntry& e = manifest.entries[job.index];
+        Finding f;
+        f.state = FindingState::kUnchecked;
+        f.disk_path = e.path;
+        HashEntry(fs, e, f, progress, cancel);
+        if (f.state == FindingState::kUnchecked) {
+          // cancelled: the slot already says so
+        } else if (f.state == FindingState::kOk && f.found == e.sha256 && f.message.empty()) {
+          result.findings.SetPlainOk(job.index);
+        } else {
+          f.existing_parts = static_cast<size_t>(std::count(e.path.begin(), e.path.end(), '/')) + 1;
+          result.findings.Set(job.index, std::move(f));
+        }
+      }
       progress.Advance(1, 0);
     }
   };

@@ -8,6 +8,9 @@
 // big file.
 #pragma once
 
+#include <deque>
+#include <initializer_list>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +38,63 @@ struct Finding {
   std::string message;  // why corrupt / blocked
 };
 
+// One Finding per manifest entry, stored compactly so that a million healthy
+// files cost 4 MB, not a record each: a 4-byte slot per entry, and a full
+// Finding only where one says more than "ok": a missing, corrupt, blocked or
+// unchecked file, or an ok file whose on-disk spelling differs from the
+// manifest's or that matched an alternative hash. A plain ok reads back as
+// state kOk with an empty disk_path (the manifest's own path) and no `found`
+// (the manifest's main hash).
+class Findings {
+ public:
+  Findings() = default;
+  Findings(std::initializer_list<Finding> all);
+  Findings(const Findings& other);
+  Findings& operator=(const Findings& other);
+  Findings(Findings&& other) noexcept;
+  Findings& operator=(Findings&& other) noexcept;
+
+  size_t size() const { return slot_.size(); }
+  bool empty() const { return slot_.empty(); }
+  // Every new entry is a plain ok.
+  void resize(size_t n) { slot_.resize(n, kPlainOk); }
+  FindingState state(size_t i) const;
+  // A copy of entry i's finding.
+  Finding operator[](size_t i) const;
+  // Stores a finding (a plain ok is stored as a slot only). Safe to call from
+  // several threads for different entries; read only when they are done.
+  void Set(size_t i, Finding f);
+  // Marks entry i as not read yet, or read and a plain ok; no record.
+  void SetPlainUnchecked(size_t i) { slot_[i] = kPlainUnchecked; }
+  void SetPlainOk(size_t i) { slot_[i] = kPlainOk; }
+  // The stored record of entry i, or null for a plain ok / plain unchecked.
+  Finding* record(size_t i);
+
+  class const_iterator {
+   public:
+    using value_type = Finding;
+    const_iterator(const Findings* f, size_t i) : f_(f), i_(i) {}
+    Finding operator*() const { return (*f_)[i_]; }
+    const_iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const const_iterator& o) const { return i_ != o.i_; }
+
+   private:
+    const Findings* f_;
+    size_t i_;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, slot_.size()}; }
+
+ private:
+  static constexpr uint32_t kPlainOk = 0, kPlainUnchecked = 1, kFirstRecord = 2;
+  std::vector<uint32_t> slot_;
+  std::deque<Finding> records_;
+  std::mutex mu_;  // guards records_ growth
+};
+
 // A file that matches a forbid pattern.
 enum class ForbidState {
   kKnownBad,   // its content is a listed known-bad hash
@@ -57,7 +117,7 @@ struct ScanOptions {
 };
 
 struct ScanResult {
-  std::vector<Finding> findings;  // one per manifest entry, same order
+  Findings findings;  // one per manifest entry, same order
   std::vector<ForbidFinding> forbidden;  // files matching forbid patterns, by path
   std::vector<std::string> warnings;     // e.g. a directory a forbid pattern could not search
   bool cancelled = false;

@@ -34,7 +34,9 @@ class Sha256 {
   static Digest Of(std::string_view data);
 
  private:
+  void Init();
   evp_md_ctx_st* ctx_;
+  bool dirty_ = false;  // Update was called since the last Init
 };
 
 }  // namespace lifeboat

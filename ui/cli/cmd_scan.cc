@@ -17,7 +17,7 @@ int RunScan(const CheckOptions& o) {
   std::unique_ptr<ProgressSink> progress = MakeProgress(o.out);
   ScanResult scan = ScanTarget(*in->fs, in->manifest, ScanOptions{o.jobs}, *progress, cancel);
   progress.reset();
-  RunReport report = ScanReport(in->manifest, scan);
+  RunReport report = ScanReport(in->manifest, scan, /*keep_ok=*/o.out.all);
   report.target = in->target->display();
   in->Annotate(report);
   return Emit(report, o.out);
