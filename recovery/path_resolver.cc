@@ -41,25 +41,47 @@ const PathResolver::Listing& PathResolver::List(const std::string& dir) {
 }
 
 Resolution PathResolver::Resolve(std::string_view clean_path) {
-  Resolution r;
+  // Manifests list a directory's files together: when this path's directory
+  // is the last one resolved, only the file name is left to look up.
+  std::string_view parent = ParentPath(clean_path);
+  if (have_memo_ && parent == memo_parent_) {
+    std::string_view name[] = {BaseName(clean_path)};
+    return ResolveFrom(memo_disk_, memo_parts_, name, 1);
+  }
   std::vector<std::string_view> parts = SplitPath(clean_path);
-  std::string cur;
+  Resolution r = ResolveFrom(std::string(), 0, parts.data(), parts.size());
+  // Every directory on the way exists (and is one): remember where it is.
+  if (r.kind == Resolution::Kind::kFound ||
+      (r.kind == Resolution::Kind::kMissing && r.existing_parts + 1 == parts.size())) {
+    have_memo_ = true;
+    memo_parent_.assign(parent);
+    memo_disk_.assign(ParentPath(r.disk_path));
+    memo_parts_ = parts.size() - 1;
+  }
+  return r;
+}
+
+// Resolves parts[0..n) beneath the on-disk directory `cur`, which is
+// `depth` components deep.
+Resolution PathResolver::ResolveFrom(std::string cur, size_t depth, const std::string_view* parts, size_t n) {
+  Resolution r;
   uint64_t inode = 0;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    bool last = i + 1 == parts.size();
+  for (size_t j = 0; j < n; ++j) {
+    size_t i = depth + j;
+    bool last = j + 1 == n;
     const Listing& dir = List(cur);
     if (!dir.status.ok()) {
       r.kind = Resolution::Kind::kBlocked;
-      r.disk_path = JoinPath(cur, parts[i]);
+      r.disk_path = JoinPath(cur, parts[j]);
       r.message = "cannot read directory: " + dir.status.message();
       return r;
     }
-    auto it = dir.by_folded.find(FoldCase(parts[i]));
+    auto it = dir.by_folded.find(FoldCase(parts[j]));
     if (it == dir.by_folded.end()) {
       r.kind = Resolution::Kind::kMissing;
       r.existing_parts = i;
       r.disk_path = cur;
-      for (size_t k = i; k < parts.size(); ++k) r.disk_path = JoinPath(r.disk_path, parts[k]);
+      for (size_t k = j; k < n; ++k) r.disk_path = JoinPath(r.disk_path, parts[k]);
       return r;
     }
     const std::vector<DirEntry>& matches = it->second;
@@ -99,7 +121,7 @@ Resolution PathResolver::Resolve(std::string_view clean_path) {
   r.kind = Resolution::Kind::kFound;
   r.inode = inode;
   r.disk_path = std::move(cur);
-  r.existing_parts = parts.size();
+  r.existing_parts = depth + n;
   return r;
 }
 

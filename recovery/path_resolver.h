@@ -59,12 +59,18 @@ class PathResolver {
   };
   // Valid until the next call.
   const Listing& List(const std::string& dir);
+  Resolution ResolveFrom(std::string cur, size_t depth, const std::string_view* parts, size_t n);
 
   FileSystem& fs_;
   size_t max_cached_names_;
   size_t cached_names_ = 0;
   std::unordered_map<std::string, Listing> cache_;
   std::list<std::string> lru_;  // most recently used first
+  // The directory of the last path resolved, when all of it exists.
+  bool have_memo_ = false;
+  std::string memo_parent_;  // as the manifest spells it
+  std::string memo_disk_;    // as the disk spells it
+  size_t memo_parts_ = 0;
 };
 
 }  // namespace lifeboat

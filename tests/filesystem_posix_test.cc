@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <map>
 
+#include "recovery/sha256.h"
 #include "tests/testutil.h"
 
 namespace lifeboat {
@@ -270,6 +271,52 @@ TEST_CASE("the root itself may be reached through a symlink the technician named
   Result<FileInfo> info = (*fs)->Stat("WINDOWS/a.dll");
   REQUIRE(info.ok());
   CHECK(info->size == 1);
+}
+
+
+struct ByteSink final : ProgressSink {
+  void Advance(uint64_t, uint64_t bytes) override { this->bytes += bytes; }
+  uint64_t bytes = 0;
+};
+
+bool OnlySize5(const void*, uint64_t size) { return size == 5; }
+
+TEST_CASE("HashFile: digest and size; a refused size is not read; empty files; not through links") {
+  Fixture fx;
+  WriteFile(fx.root / "WINDOWS/system32/five.dll", "12345");
+  WriteFile(fx.root / "WINDOWS/system32/empty.dll", "");
+  std::string big = test::RandomBytes(700 * 1024 + 3, 7);  // several reads
+  WriteFile(fx.root / "WINDOWS/system32/big.dll", big);
+  CancelToken cancel;
+  for (FileSystem* fs : {fx.fs.get()}) {
+    ByteSink sink;
+    Result<FileHash> h = fs->HashFile("WINDOWS/system32/five.dll", SizeFilter{}, sink, cancel);
+    REQUIRE(h.ok());
+    CHECK(h->hashed);
+    CHECK(h->size == 5);
+    CHECK(h->digest == Sha256::Of("12345"));
+    h = fs->HashFile("WINDOWS/system32/big.dll", SizeFilter{&OnlySize5, nullptr}, sink, cancel);
+    REQUIRE(h.ok());
+    CHECK_FALSE(h->hashed);
+    CHECK(h->size == big.size());
+    CHECK(sink.bytes == 5);  // nothing read from big.dll
+    h = fs->HashFile("WINDOWS/system32/big.dll", SizeFilter{}, sink, cancel);
+    REQUIRE(h.ok());
+    CHECK(h->digest == Sha256::Of(big));
+    CHECK(h->bytes == big.size());
+    h = fs->HashFile("WINDOWS/system32/empty.dll", SizeFilter{}, sink, cancel);
+    REQUIRE(h.ok());
+    CHECK(h->hashed);
+    CHECK(h->digest == Sha256::Of(""));
+    CHECK(fs->HashFile("WINDOWS/link.dll", SizeFilter{}, sink, cancel).status().code() ==
+          Status::Code::kUnsafePath);
+    CHECK(fs->HashFile("WINDOWS/evil/victim.dll", SizeFilter{}, sink, cancel).status().code() ==
+          Status::Code::kUnsafePath);
+    CHECK(fs->HashFile("WINDOWS/system32", SizeFilter{}, sink, cancel).status().code() ==
+          Status::Code::kIoError);
+    CHECK(fs->HashFile("WINDOWS/nothere.dll", SizeFilter{}, sink, cancel).status().code() ==
+          Status::Code::kNotFound);
+  }
 }
 
 }  // namespace

@@ -252,5 +252,75 @@ TEST_CASE("listings are cached per resolver; a new resolver sees new files") {
   CHECK(res.disk_path == "WINDOWS/B.DLL");
 }
 
+
+TEST_CASE("consecutive entries of one directory: the remembered directory never leaks into other paths") {
+  TempDir t;
+  WriteFile(t / "Windows/System32/a.dll", "a");
+  WriteFile(t / "Windows/System32/b.dll", "b");
+  WriteFile(t / "Windows/SysWOW64/a.dll", "a");
+  WriteFile(t / "Windows/System32/drivers/x.sys", "x");
+  WriteFile(t / "top.txt", "t");
+  auto fs = OpenFs(t.path());
+  PathResolver r(*fs);
+  struct Want {
+    const char* path;
+    Resolution::Kind kind;
+    const char* disk;
+    size_t existing;
+  };
+  const Want wants[] = {
+      {"WINDOWS/system32/A.DLL", Resolution::Kind::kFound, "Windows/System32/a.dll", 3},
+      {"WINDOWS/system32/b.dll", Resolution::Kind::kFound, "Windows/System32/b.dll", 3},
+      {"WINDOWS/system32/gone.dll", Resolution::Kind::kMissing, "Windows/System32/gone.dll", 2},
+      {"WINDOWS/system32/b.dll", Resolution::Kind::kFound, "Windows/System32/b.dll", 3},
+      // the same spelling pattern, another directory
+      {"WINDOWS/SysWOW64/a.dll", Resolution::Kind::kFound, "Windows/SysWOW64/a.dll", 3},
+      // another spelling of a directory seen before: resolved from the top
+      {"Windows/System32/a.dll", Resolution::Kind::kFound, "Windows/System32/a.dll", 3},
+      {"WINDOWS/system32/drivers/x.sys", Resolution::Kind::kFound, "Windows/System32/drivers/x.sys", 4},
+      {"WINDOWS/system32/drivers/y.sys", Resolution::Kind::kMissing, "Windows/System32/drivers/y.sys", 3},
+      {"WINDOWS/newdir/a.dll", Resolution::Kind::kMissing, "Windows/newdir/a.dll", 1},
+      {"WINDOWS/newdir/b.dll", Resolution::Kind::kMissing, "Windows/newdir/b.dll", 1},
+      {"WINDOWS/system32/a.dll/x", Resolution::Kind::kBlocked, "Windows/System32/a.dll", 0},
+      {"TOP.TXT", Resolution::Kind::kFound, "top.txt", 1},
+      {"other.txt", Resolution::Kind::kMissing, "other.txt", 0},
+      {"WINDOWS/system32/b.dll", Resolution::Kind::kFound, "Windows/System32/b.dll", 3},
+  };
+  for (const Want& w : wants) {
+    CAPTURE(w.path);
+    Resolution got = r.Resolve(w.path);
+    CHECK(got.kind == w.kind);
+    CHECK(got.disk_path == w.disk);
+    if (w.kind != Resolution::Kind::kBlocked) CHECK(got.existing_parts == w.existing);
+  }
+}
+
+TEST_CASE("a small listing cache drops old directories and reads them again when needed") {
+  TempDir t;
+  for (int d = 0; d < 5; ++d)
+    for (int f = 0; f < 4; ++f) WriteFile(t / ("D" + std::to_string(d) + "/f" + std::to_string(f)), "x");
+  auto base = OpenFs(t.path());
+  for (size_t cache : {size_t{6}, size_t{100}}) {
+    CAPTURE(cache);
+    CountingFs fs(*base);
+    PathResolver r(fs, cache);
+    for (int round = 0; round < 2; ++round)
+      for (int d = 0; d < 5; ++d)
+        for (int f = 0; f < 4; ++f) {
+          Resolution got = r.Resolve("d" + std::to_string(d) + "/F" + std::to_string(f));
+          CHECK(got.kind == Resolution::Kind::kFound);
+          CHECK(got.disk_path == "D" + std::to_string(d) + "/f" + std::to_string(f));
+        }
+    if (cache == 100) {
+      CHECK(fs.lists == 6);  // the root and five directories, once each
+    } else {
+      // The root (5 names) and one directory (4 names) exceed 6: each change
+      // of directory reads the root and that directory again, nothing more.
+      CHECK(fs.lists > 6);
+      CHECK(fs.lists <= 2 * 5 * 2);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lifeboat

@@ -1,5 +1,6 @@
 // Tests for recovery/scanner.cc: states, case-insensitive lookup, size
 // shortcut, blocked paths, parallel hashing and cancellation.
+#include "recovery/report.h"
 #include "recovery/scanner.h"
 
 #include <doctest/doctest.h>
@@ -204,6 +205,70 @@ TEST_CASE("forbid patterns never follow symlinks") {
   CancelToken cancel;
   ScanResult r = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
   CHECK(r.forbidden.empty());
+}
+
+
+TEST_CASE("findings: a plain ok costs a slot, not a record; everything else reads back whole") {
+  Findings f;
+  f.resize(4);
+  CHECK(f.state(0) == FindingState::kOk);
+  Finding missing;
+  missing.state = FindingState::kMissing;
+  missing.disk_path = "Windows/x.dll";
+  missing.existing_parts = 1;
+  f.Set(1, missing);
+  f.SetPlainUnchecked(2);
+  Finding ok_other_case;
+  ok_other_case.state = FindingState::kOk;
+  ok_other_case.disk_path = "windows/Y.DLL";
+  f.Set(3, ok_other_case);
+  CHECK(f.record(0) == nullptr);
+  CHECK(f.record(2) == nullptr);
+  REQUIRE(f.record(1) != nullptr);
+  REQUIRE(f.record(3) != nullptr);
+  CHECK(f[1].disk_path == "Windows/x.dll");
+  CHECK(f[1].existing_parts == 1);
+  CHECK(f[2].state == FindingState::kUnchecked);
+  CHECK(f[3].disk_path == "windows/Y.DLL");
+  // A record once made is updated in place, even by a plain result.
+  Finding plain;
+  plain.state = FindingState::kOk;
+  f.Set(1, plain);
+  CHECK(f.state(1) == FindingState::kOk);
+  CHECK(f.record(1) != nullptr);
+  Findings copy = f;
+  int n = 0;
+  for (const Finding& x : copy) n += x.state == FindingState::kOk;
+  CHECK(n == 3);
+}
+
+TEST_CASE("a healthy tree of many files keeps no per-file records") {
+  TempDir t;
+  std::vector<std::pair<std::string, std::string>> files;
+  for (int i = 0; i < 300; ++i)
+    files.push_back({"Windows/System32/f" + std::to_string(i) + ".dll", test::RandomBytes(100 + i, i)});
+  files.push_back({"Windows/System32/other.dll", "abc"});
+  Manifest m = test::MakeManifest(files);
+  for (const auto& [path, data] : files) WriteFile(t / path, data);
+  WriteFile(t / "Windows/System32/other.dll", "abd");
+  auto fs = OpenFs(t.path());
+  CountingSink sink;
+  CancelToken cancel;
+  ScanResult r = ScanTarget(*fs, m, ScanOptions{2}, sink, cancel);
+  size_t records = 0;
+  for (size_t i = 0; i < r.findings.size(); ++i) records += r.findings.record(i) != nullptr;
+  CHECK(records == 1);
+  CHECK(r.findings.state(300) == FindingState::kCorrupt);
+  CHECK(r.findings[300].disk_path == "Windows/System32/other.dll");
+  CHECK(r.findings[300].existing_parts == 3);
+  RunReport no_ok = ScanReport(m, r, /*keep_ok=*/false);
+  CHECK(no_ok.files.size() == 1);
+  CHECK(no_ok.summary.ok == 300);
+  RunReport all = ScanReport(m, r, /*keep_ok=*/true);
+  CHECK(all.files.size() == 301);
+  CHECK(all.summary.ok == 300);
+  REQUIRE(all.files[0].found.has_value());
+  CHECK(*all.files[0].found == Sha256::Of(files[0].second));
 }
 
 }  // namespace
