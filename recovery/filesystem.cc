@@ -28,6 +28,17 @@ Result<FileHash> FileSystem::HashFile(std::string_view path, SizeFilter want, Pr
   return out;
 }
 
+Status FileSystem::SyncAll(const std::vector<std::string>& files, const std::vector<std::string>& dirs) {
+  for (const std::string& f : files) {
+    Result<std::unique_ptr<WritableFile>> w = OpenAppend(f);
+    if (!w.ok()) return w.status();
+    LB_RETURN_IF_ERROR((*w)->Sync());
+    LB_RETURN_IF_ERROR((*w)->Close());
+  }
+  for (const std::string& d : dirs) LB_RETURN_IF_ERROR(SyncDir(d));
+  return Status::Ok();
+}
+
 Status MakeDirs(FileSystem& fs, std::string_view dir) {
   if (dir.empty()) return Status::Ok();
   Result<FileInfo> info = fs.Stat(dir);

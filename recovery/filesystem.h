@@ -102,6 +102,11 @@ class FileSystem {
   virtual Status RemoveFile(std::string_view path) = 0;
   virtual Status RemoveDir(std::string_view path) = 0;  // empty directories only
   virtual Status SyncDir(std::string_view dir) = 0;
+  // Makes the data of `files` and the entries of `dirs` durable. The default
+  // syncs each one; PosixFileSystem syncs the whole file system once where
+  // the kernel's syncfs can be trusted (ext4, xfs, btrfs, ntfs3, vfat): one
+  // journal commit instead of one per file.
+  virtual Status SyncAll(const std::vector<std::string>& files, const std::vector<std::string>& dirs);
   // Exclusive lock on `path` (created if needed); kBusy if someone holds it.
   virtual Result<std::unique_ptr<FileLock>> Lock(std::string_view path) = 0;
 };

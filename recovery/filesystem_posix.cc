@@ -15,6 +15,7 @@
 #include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -299,6 +300,33 @@ class PosixFileSystem final : public FileSystem {
     if (!fd.ok()) return fd.status();
     if (::fsync(fd->get()) != 0) return Status::FromErrno(errno, "fsync " + Describe(dir));
     return Status::Ok();
+  }
+
+  Status SyncAll(const std::vector<std::string>& files, const std::vector<std::string>& dirs) override {
+    if (files.empty() && dirs.empty()) return Status::Ok();
+    if (!SyncfsIsDurable()) return FileSystem::SyncAll(files, dirs);
+    if (::syncfs(root_fd_) != 0) return Status::FromErrno(errno, "syncfs " + root_);
+    return Status::Ok();
+  }
+
+  // syncfs() writes back every dirty page and inode of the file system and
+  // commits its journal; since Linux 5.8 it also reports writeback errors.
+  // Only trusted on local kernel file systems: on FUSE (ntfs-3g) it may not
+  // reach the daemon, so there each file and directory is fsynced instead.
+  bool SyncfsIsDurable() {
+    struct statfs sf;
+    if (::fstatfs(root_fd_, &sf) != 0) return false;
+    switch (static_cast<unsigned long>(sf.f_type)) {
+      case 0xEF53UL:      // ext2/3/4
+      case 0x58465342UL:  // xfs
+      case 0x9123683EUL:  // btrfs
+      case 0x7366746EUL:  // ntfs3
+      case 0x4D44UL:      // vfat / msdos
+      case 0x01021994UL:  // tmpfs (tests)
+        return true;
+      default:
+        return false;
+    }
   }
 
   Result<std::unique_ptr<FileLock>> Lock(std::string_view path) override {
