@@ -113,7 +113,7 @@ struct ForbidFinding {
 };
 
 struct ScanOptions {
-  int jobs = 0;  // 0: one per CPU
+  int jobs = 0;  // files read at once; 0: one per CPU, more while they wait on the disk
 };
 
 struct ScanResult {

@@ -112,7 +112,7 @@ void AddCheckOptions(CLI::App* cmd, CheckOptions& o, bool write) {
       ->option_text("FILE");
   cmd->add_flag("--allow-unsigned", o.allow_unsigned,
                 "Repair from a manifest no trusted key signed (recorded loudly in the report)");
-  cmd->add_option("-j,--jobs", o.jobs, "Hashing threads (default: one per CPU)")
+  cmd->add_option("-j,--jobs", o.jobs, "Files read and hashed at once (default: one per CPU, growing up to 32 while the disk, not the CPU, is the limit)")
       ->check(CLI::Range(1, 256))
       ->option_text("N");
   AddOutputOptions(cmd, o.out);
