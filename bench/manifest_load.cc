@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   if (!m.ok()) return std::fprintf(stderr, "%s\n", m.status().message().c_str()), 8;
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  std::printf("%zu entries, load %.3f s, peak RSS %.1f MiB\n", m->entries.size(), seconds, ru.ru_maxrss / 1024.0);
+  std::printf("%zu entries, load %.3f s, peak RSS %.1f MiB, entries hold %.1f MiB (%zu directories)\n", m->entries.size(),
+              seconds, ru.ru_maxrss / 1024.0, m->entries.MemoryBytes() / 1048576.0, m->entries.dir_count());
   return 0;
 }
