@@ -206,7 +206,7 @@ void ManifestEntries::ForEachPath(const std::function<void(size_t, std::string_v
   }
 }
 
-ManifestEntry ManifestEntries::operator[](size_t i) const {
+const ManifestEntry ManifestEntries::operator[](size_t i) const {
   ManifestEntry e;
   RecordStream::Record r;
   records_.Get(i, &r);

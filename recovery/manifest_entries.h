@@ -158,10 +158,12 @@ class ManifestEntries {
   size_t size() const { return digests_.size(); }
   bool empty() const { return size() == 0; }
 
-  // Entry i, fully materialised (a value: see the top of this file).
-  ManifestEntry operator[](size_t i) const;
-  ManifestEntry front() const { return (*this)[0]; }
-  ManifestEntry back() const { return (*this)[size() - 1]; }
+  // Entry i, fully materialised (a value: see the top of this file). It is
+  // const so that `entries[i].version = ...`, which would change a temporary
+  // and not the manifest, does not compile: use Set.
+  const ManifestEntry operator[](size_t i) const;
+  const ManifestEntry front() const { return (*this)[0]; }
+  const ManifestEntry back() const { return (*this)[size() - 1]; }
 
   // Parts of entry i, decoding no more than needed.
   const Digest& sha256(size_t i) const { return digests_[i]; }
@@ -190,12 +192,12 @@ class ManifestEntries {
     using iterator_concept = std::random_access_iterator_tag;
     using value_type = ManifestEntry;
     using difference_type = std::ptrdiff_t;
-    using reference = ManifestEntry;
+    using reference = const ManifestEntry;
     using pointer = void;
     const_iterator() = default;
     const_iterator(const ManifestEntries* owner, size_t index) : owner_(owner), index_(index) {}
-    ManifestEntry operator*() const { return (*owner_)[index_]; }
-    ManifestEntry operator[](difference_type n) const { return (*owner_)[index_ + n]; }
+    const ManifestEntry operator*() const { return (*owner_)[index_]; }
+    const ManifestEntry operator[](difference_type n) const { return (*owner_)[index_ + n]; }
     const_iterator& operator++() { return ++index_, *this; }
     const_iterator operator++(int) { const_iterator t = *this; ++index_; return t; }
     const_iterator& operator--() { return --index_, *this; }
