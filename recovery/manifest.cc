@@ -197,47 +197,57 @@ Status ManifestBuilder::AddForbid(std::string_view raw_pattern, const Digest& sh
 // hash in the high bits and the entry's index in the low bits, so equal paths
 // become adjacent, first occurrence first. Entries with equal hashes are then
 // compared by their real folded paths, so a hash collision never makes a
-// duplicate. The duplicates found are handled in the order of (folded path,
+// duplicate. The 32-bit hashes are computed once; for large manifests the
+// keys are sorted in passes over hash classes (equal paths have equal hashes,
+// so they meet in one pass), keeping the key array, the peak of a load, to
+// about 2 MiB. The duplicates found are handled in the order of (folded path,
 // position): the first conflicting one is the error, identical repeats are
 // dropped with a warning.
 Status ManifestBuilder::MergeDuplicates() {
   ManifestEntries& entries = manifest_.entries;
-  entries.ShrinkToFit();  // before the keys: the peak of a load is here
+  entries.ShrinkToFit();  // before the keys
   size_t n = entries.size();
   unsigned bits = 1;
   while (bits < 63 && (uint64_t{1} << bits) < n) ++bits;
   const uint64_t index_mask = (uint64_t{1} << bits) - 1;
-  std::vector<uint64_t> keys(n);
-  entries.ForEachPath([&](size_t i, std::string_view path) {
-    uint64_t hash = std::hash<std::string>{}(FoldCase(path));
-    keys[i] = (hash << bits) | i;
+  manifest_internal::ChunkedArray<uint32_t, 14> hashes;
+  entries.ForEachPath([&](size_t, std::string_view path) {
+    hashes.push_back(static_cast<uint32_t>(std::hash<std::string>{}(FoldCase(path))));
   });
-  std::sort(keys.begin(), keys.end());
+  const size_t passes = n / (size_t{1} << 18) + 1;
 
   struct Duplicate {
     std::string folded;
     uint32_t first, again;  // entry indices
   };
   std::vector<Duplicate> duplicates;
+  std::vector<uint64_t> keys;
   std::vector<std::pair<std::string, uint32_t>> run;  // entries with one hash
-  for (size_t start = 0, end; start < n; start = end) {
-    for (end = start + 1; end < n && (keys[end] >> bits) == (keys[start] >> bits);) ++end;
-    if (end - start == 1) continue;
-    run.clear();
-    for (size_t k = start; k < end; ++k) {
-      auto i = static_cast<uint32_t>(keys[k] & index_mask);
-      run.emplace_back(FoldCase(entries.path(i)), i);
-    }
-    std::sort(run.begin(), run.end());
-    for (size_t k = 1, first = 0; k < run.size(); ++k) {
-      if (run[k].first != run[first].first)
-        first = k;
-      else
-        duplicates.push_back(Duplicate{run[k].first, run[first].second, run[k].second});
+  for (size_t pass = 0; pass < passes; ++pass) {
+    keys.clear();
+    for (size_t i = 0; i < n; ++i)
+      if (hashes[i] % passes == pass) keys.push_back((uint64_t{hashes[i]} << bits) | i);
+    std::sort(keys.begin(), keys.end());
+    for (size_t start = 0, end; start < keys.size(); start = end) {
+      for (end = start + 1; end < keys.size() && (keys[end] >> bits) == (keys[start] >> bits);) ++end;
+      if (end - start == 1) continue;
+      run.clear();
+      for (size_t k = start; k < end; ++k) {
+        auto i = static_cast<uint32_t>(keys[k] & index_mask);
+        run.emplace_back(FoldCase(entries.path(i)), i);
+      }
+      std::sort(run.begin(), run.end());
+      for (size_t k = 1, first = 0; k < run.size(); ++k) {
+        if (run[k].first != run[first].first)
+          first = k;
+        else
+          duplicates.push_back(Duplicate{run[k].first, run[first].second, run[k].second});
+      }
     }
   }
-  if (duplicates.empty()) return Status::Ok();
   keys = {};
+  hashes.clear();
+  if (duplicates.empty()) return Status::Ok();
   std::sort(duplicates.begin(), duplicates.end(), [](const Duplicate& a, const Duplicate& b) {
     return a.folded != b.folded ? a.folded < b.folded : a.again < b.again;
   });
