@@ -5,6 +5,7 @@
 #include "recovery/manifest.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "recovery/case_fold.h"
 #include "recovery/manifest_mtree.h"
@@ -176,9 +177,7 @@ Status ManifestBuilder::Add(std::string_view raw_path, uint64_t size, const Dige
   Result<std::string> path = CheckedPath(raw_path, name_, line);
   if (!path.ok()) return path.status();
   ++count_;
-  folded_.emplace_back(FoldCase(*path), static_cast<uint32_t>(manifest_.entries.size()));
-  manifest_.entries.push_back(
-      ManifestEntry{std::move(path).value(), size, sha256, line, std::move(version), std::move(alternatives)});
+  manifest_.entries.Append(*path, size, sha256, line, version, std::move(alternatives));
   return Status::Ok();
 }
 
@@ -193,21 +192,69 @@ Status ManifestBuilder::AddForbid(std::string_view raw_pattern, const Digest& sh
   return Status::Ok();
 }
 
-Result<Manifest> ManifestBuilder::Finish(ManifestFormat format, const Digest& file_sha256) {
-  if (manifest_.entries.empty() && manifest_.forbid.empty())
-    return ManifestError(name_, 0, "no file entries (empty or truncated manifest)");
-  // Sort by folded path (stable on index) so duplicates are adjacent and the
-  // first occurrence comes first.
-  std::sort(folded_.begin(), folded_.end());
-  std::vector<bool> drop(manifest_.entries.size(), false);
-  size_t run_start = 0;  // first (kept) occurrence of the current path
-  for (size_t i = 1; i < folded_.size(); ++i) {
-    if (folded_[i].first != folded_[run_start].first) {
-      run_start = i;
-      continue;
+// Finds entries whose paths are equal case-insensitively. Rather than keep
+// every folded path, it sorts one 64-bit key per entry: the folded path's
+// hash in the high bits and the entry's index in the low bits, so equal paths
+// become adjacent, first occurrence first. Entries with equal hashes are then
+// compared by their real folded paths, so a hash collision never makes a
+// duplicate. The 32-bit hashes are computed once; for large manifests the
+// keys are sorted in passes over hash classes (equal paths have equal hashes,
+// so they meet in one pass), keeping the key array, the peak of a load, to
+// about 2 MiB. The duplicates found are handled in the order of (folded path,
+// position): the first conflicting one is the error, identical repeats are
+// dropped with a warning.
+Status ManifestBuilder::MergeDuplicates() {
+  ManifestEntries& entries = manifest_.entries;
+  entries.ShrinkToFit();  // before the keys
+  size_t n = entries.size();
+  unsigned bits = 1;
+  while (bits < 63 && (uint64_t{1} << bits) < n) ++bits;
+  const uint64_t index_mask = (uint64_t{1} << bits) - 1;
+  manifest_internal::ChunkedArray<uint32_t, 14> hashes;
+  entries.ForEachPath([&](size_t, std::string_view path) {
+    hashes.push_back(static_cast<uint32_t>(std::hash<std::string>{}(FoldCase(path))));
+  });
+  const size_t passes = n / (size_t{1} << 18) + 1;
+
+  struct Duplicate {
+    std::string folded;
+    uint32_t first, again;  // entry indices
+  };
+  std::vector<Duplicate> duplicates;
+  std::vector<uint64_t> keys;
+  std::vector<std::pair<std::string, uint32_t>> run;  // entries with one hash
+  for (size_t pass = 0; pass < passes; ++pass) {
+    keys.clear();
+    for (size_t i = 0; i < n; ++i)
+      if (hashes[i] % passes == pass) keys.push_back((uint64_t{hashes[i]} << bits) | i);
+    std::sort(keys.begin(), keys.end());
+    for (size_t start = 0, end; start < keys.size(); start = end) {
+      for (end = start + 1; end < keys.size() && (keys[end] >> bits) == (keys[start] >> bits);) ++end;
+      if (end - start == 1) continue;
+      run.clear();
+      for (size_t k = start; k < end; ++k) {
+        auto i = static_cast<uint32_t>(keys[k] & index_mask);
+        run.emplace_back(FoldCase(entries.path(i)), i);
+      }
+      std::sort(run.begin(), run.end());
+      for (size_t k = 1, first = 0; k < run.size(); ++k) {
+        if (run[k].first != run[first].first)
+          first = k;
+        else
+          duplicates.push_back(Duplicate{run[k].first, run[first].second, run[k].second});
+      }
     }
-    const ManifestEntry& first = manifest_.entries[folded_[run_start].second];
-    const ManifestEntry& again = manifest_.entries[folded_[i].second];
+  }
+  keys = {};
+  hashes.clear();
+  if (duplicates.empty()) return Status::Ok();
+  std::sort(duplicates.begin(), duplicates.end(), [](const Duplicate& a, const Duplicate& b) {
+    return a.folded != b.folded ? a.folded < b.folded : a.again < b.again;
+  });
+  std::vector<bool> drop(n, false);
+  for (const Duplicate& d : duplicates) {
+    const ManifestEntry first = entries[d.first];
+    const ManifestEntry again = entries[d.again];
     const char* what = nullptr;
     if (first.sha256 != again.sha256) what = "SHA-256";
     else if (first.has_size() && again.has_size() && first.size != again.size) what = "size";
@@ -220,19 +267,16 @@ Result<Manifest> ManifestBuilder::Finish(ManifestFormat format, const Digest& fi
     }
     manifest_.warnings.push_back(name_ + (again.line ? ":" + std::to_string(again.line) : "") + ": '" +
                                  again.path + "' is listed twice with the same hash; the repeat is ignored");
-    drop[folded_[i].second] = true;
+    drop[d.again] = true;
   }
-  if (!manifest_.warnings.empty()) {
-    size_t out = 0;
-    for (size_t i = 0; i < manifest_.entries.size(); ++i) {
-      if (drop[i]) continue;
-      if (out != i) manifest_.entries[out] = std::move(manifest_.entries[i]);  // never self-move: it empties
-      ++out;
-    }
-    manifest_.entries.resize(out);
-  }
-  folded_.clear();
-  folded_.shrink_to_fit();
+  entries.EraseIf(drop);
+  return Status::Ok();
+}
+
+Result<Manifest> ManifestBuilder::Finish(ManifestFormat format, const Digest& file_sha256) {
+  if (manifest_.entries.empty() && manifest_.forbid.empty())
+    return ManifestError(name_, 0, "no file entries (empty or truncated manifest)");
+  LB_RETURN_IF_ERROR(MergeDuplicates());
   manifest_.format = format;
   manifest_.file_sha256 = file_sha256;
   return std::move(manifest_);

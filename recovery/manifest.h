@@ -22,35 +22,12 @@
 #include <vector>
 
 #include "recovery/byte_reader.h"
+#include "recovery/manifest_entries.h"
 #include "recovery/os_spec.h"
 #include "recovery/sha256.h"
 #include "recovery/status.h"
 
 namespace lifeboat {
-
-inline constexpr uint64_t kUnknownSize = UINT64_MAX;
-
-// One acceptable content of a file.
-struct AcceptedCopy {
-  Digest sha256{};
-  uint64_t size = kUnknownSize;
-};
-
-struct ManifestEntry {
-  std::string path;             // clean relative path, manifest's own case
-  uint64_t size = kUnknownSize;  // sha256sum files carry no size
-  Digest sha256{};
-  uint32_t line = 0;  // 1-based line in the manifest file, 0 if unknown
-  std::string version;                     // file version, for reports
-  std::vector<AcceptedCopy> alternatives;  // other acceptable contents
-
-  bool has_size() const { return size != kUnknownSize; }
-  // True if content with this digest (and size, where both are known) is
-  // acceptable here: the main hash or an alternative.
-  bool Accepts(const Digest& digest, uint64_t bytes) const;
-  // True if a file of this size could be acceptable (unknown sizes: yes).
-  bool SizeCouldMatch(uint64_t bytes) const;
-};
 
 // Known-bad content: a file matching `pattern` with this hash is removed.
 struct ForbidRule {
@@ -79,7 +56,7 @@ struct Manifest {
   // Native header (empty for sha256sum and mtree input).
   std::string title, description, created;
   std::vector<OsSpec> applies_to;  // any of these
-  std::vector<ManifestEntry> entries;
+  ManifestEntries entries;  // compact: entries[i] is a value (see manifest_entries.h)
   std::vector<ForbidRule> forbid;
   std::vector<std::string> warnings;  // e.g. duplicate identical entries
 };
@@ -109,11 +86,12 @@ class ManifestBuilder {
   const std::string& name() const { return name_; }
 
  private:
+  Status MergeDuplicates();
+
   std::string name_;
   ManifestLimits limits_;
   Manifest manifest_;
   size_t count_ = 0;  // entries + forbid rules, against the limit
-  std::vector<std::pair<std::string, uint32_t>> folded_;  // sorted in Finish
 };
 
 // " (that is an MD5 hash; ...)" for hash lengths of other algorithms, else "".

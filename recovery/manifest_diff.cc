@@ -49,22 +49,23 @@ ManifestDiff DiffManifests(const Manifest& a, const Manifest& b) {
   for (const std::string& s : os_b)
     if (!os_a.count(s)) d.lines.push_back("+ os " + s), ++d.added;
 
-  std::map<std::string, const ManifestEntry*> ea, eb;
-  for (const ManifestEntry& e : a.entries) ea[FoldCase(e.path)] = &e;
-  for (const ManifestEntry& e : b.entries) eb[FoldCase(e.path)] = &e;
+  // Entry indices by folded path (entries are values made on demand: no pointers into them).
+  std::map<std::string, size_t> ea, eb;
+  a.entries.ForEachPath([&](size_t i, std::string_view path) { ea[FoldCase(path)] = i; });
+  b.entries.ForEachPath([&](size_t i, std::string_view path) { eb[FoldCase(path)] = i; });
   std::set<std::string> keys;
   for (const auto& [k, v] : ea) keys.insert(k);
   for (const auto& [k, v] : eb) keys.insert(k);
   for (const std::string& k : keys) {
     auto ia = ea.find(k), ib = eb.find(k);
     if (ib == eb.end()) {
-      d.lines.push_back("- require " + Describe(*ia->second));
+      d.lines.push_back("- require " + Describe(a.entries[ia->second]));
       ++d.removed;
     } else if (ia == ea.end()) {
-      d.lines.push_back("+ require " + Describe(*ib->second));
+      d.lines.push_back("+ require " + Describe(b.entries[ib->second]));
       ++d.added;
     } else {
-      const ManifestEntry &x = *ia->second, &y = *ib->second;
+      const ManifestEntry x = a.entries[ia->second], y = b.entries[ib->second];
       std::vector<std::string> what;
       if (x.sha256 != y.sha256) what.push_back("sha256 " + ToHex(x.sha256) + " -> " + ToHex(y.sha256));
       if (x.size != y.size) what.push_back("size " + SizeText(x.size) + " -> " + SizeText(y.size));

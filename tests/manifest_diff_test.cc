@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
+
 #include "recovery/manifest_native.h"
 #include "tests/testutil.h"
 
@@ -32,7 +34,9 @@ Manifest Base() {
   Result<OsSpec> os = ParseOsSpec("family=windows version=5.1 build=2600 sp=3 arch=x86", true);
   REQUIRE(os.ok());
   m.applies_to = {*os};
-  m.entries[1].version = "5.1.2600.5512";
+  ManifestEntry ntdll = m.entries[1];
+  ntdll.version = "5.1.2600.5512";
+  m.entries.Set(1, ntdll);
   return m;
 }
 
@@ -45,11 +49,16 @@ ForbidRule Rule(const std::string& pattern, const std::string& content, const st
   return r;
 }
 
-ManifestEntry* Find(Manifest& m, const std::string& path) {
-  for (ManifestEntry& e : m.entries)
-    if (e.path == path) return &e;
+// Changes the entry with this path (entries are values: read, change, Set).
+void Edit(Manifest& m, const std::string& path, const std::function<void(ManifestEntry&)>& change) {
+  for (size_t i = 0; i < m.entries.size(); ++i) {
+    ManifestEntry e = m.entries[i];
+    if (e.path != path) continue;
+    change(e);
+    m.entries.Set(i, e);
+    return;
+  }
   FAIL("no entry " << path);
-  return nullptr;
 }
 
 void CheckCounts(const ManifestDiff& d, size_t added, size_t removed, size_t changed) {
@@ -72,7 +81,11 @@ TEST_CASE("diff: identical manifests -> empty") {
   b.name = "other/path.lbm";
   b.created = "2030-01-01T00:00:00Z";
   b.file_sha256 = Sha256::Of("x");
-  for (ManifestEntry& e : b.entries) e.line += 10;
+  for (size_t i = 0; i < b.entries.size(); ++i) {
+    ManifestEntry e = b.entries[i];
+    e.line += 10;
+    b.entries.Set(i, e);
+  }
   CHECK(DiffManifests(a, b).empty());
 }
 
@@ -92,7 +105,7 @@ TEST_CASE("diff: an added entry") {
 
 TEST_CASE("diff: a removed entry, with unknown size shown as '-'") {
   Manifest a = Base(), b = Base();
-  Find(a, "WINDOWS/explorer.exe")->size = kUnknownSize;
+  Edit(a, "WINDOWS/explorer.exe", [](ManifestEntry& e) { e.size = kUnknownSize; });
   b.entries.erase(b.entries.begin());  // WINDOWS/explorer.exe
   ManifestDiff d = DiffManifests(a, b);
   CheckCounts(d, 0, 1, 0);
@@ -104,7 +117,7 @@ TEST_CASE("diff: changed sha256, size and version, each named with old and new v
   Manifest a = Base();
   {
     Manifest b = Base();
-    Find(b, "WINDOWS/System32/svchost.exe")->sha256 = Sha256::Of("svchost2");
+    Edit(b, "WINDOWS/System32/svchost.exe", [](ManifestEntry& e) { e.sha256 = Sha256::Of("svchost2"); });
     ManifestDiff d = DiffManifests(a, b);
     CheckCounts(d, 0, 0, 1);
     REQUIRE(d.lines.size() == 1);
@@ -113,7 +126,7 @@ TEST_CASE("diff: changed sha256, size and version, each named with old and new v
   }
   {
     Manifest b = Base();
-    Find(b, "WINDOWS/System32/svchost.exe")->size = 8;
+    Edit(b, "WINDOWS/System32/svchost.exe", [](ManifestEntry& e) { e.size = 8; });
     ManifestDiff d = DiffManifests(a, b);
     CheckCounts(d, 0, 0, 1);
     REQUIRE(d.lines.size() == 1);
@@ -121,14 +134,14 @@ TEST_CASE("diff: changed sha256, size and version, each named with old and new v
   }
   {
     Manifest b = Base();
-    Find(b, "WINDOWS/System32/svchost.exe")->size = kUnknownSize;
+    Edit(b, "WINDOWS/System32/svchost.exe", [](ManifestEntry& e) { e.size = kUnknownSize; });
     ManifestDiff d = DiffManifests(a, b);
     REQUIRE(d.lines.size() == 1);
     CHECK(d.lines[0] == "~ WINDOWS/System32/svchost.exe: size 7 -> -");
   }
   {
     Manifest b = Base();
-    Find(b, "WINDOWS/System32/ntdll.dll")->version = "5.1.2600.6055";
+    Edit(b, "WINDOWS/System32/ntdll.dll", [](ManifestEntry& e) { e.version = "5.1.2600.6055"; });
     ManifestDiff d = DiffManifests(a, b);
     CheckCounts(d, 0, 0, 1);
     REQUIRE(d.lines.size() == 1);
@@ -137,10 +150,11 @@ TEST_CASE("diff: changed sha256, size and version, each named with old and new v
   {
     // Several changes of one entry are one line (one change), separated by "; ".
     Manifest b = Base();
-    ManifestEntry* e = Find(b, "WINDOWS/System32/ntdll.dll");
-    e->sha256 = Sha256::Of("ntdll2");
-    e->size = 6;
-    e->version = "";
+    Edit(b, "WINDOWS/System32/ntdll.dll", [](ManifestEntry& e) {
+      e.sha256 = Sha256::Of("ntdll2");
+      e.size = 6;
+      e.version = "";
+    });
     ManifestDiff d = DiffManifests(a, b);
     CheckCounts(d, 0, 0, 1);
     REQUIRE(d.lines.size() == 1);
@@ -151,17 +165,19 @@ TEST_CASE("diff: changed sha256, size and version, each named with old and new v
 
 TEST_CASE("diff: alternatives: added, removed or resized is a change; reordered is not") {
   Manifest a = Base();
-  ManifestEntry* ea = Find(a, "WINDOWS/System32/svchost.exe");
-  ea->alternatives = {AcceptedCopy{Sha256::Of("v1"), 10}, AcceptedCopy{Sha256::Of("v2"), 20}};
+  Edit(a, "WINDOWS/System32/svchost.exe", [](ManifestEntry& e) {
+    e.alternatives = {AcceptedCopy{Sha256::Of("v1"), 10}, AcceptedCopy{Sha256::Of("v2"), 20}};
+  });
   {
     Manifest b = a;
-    std::swap(Find(b, "WINDOWS/System32/svchost.exe")->alternatives[0],
-              Find(b, "WINDOWS/System32/svchost.exe")->alternatives[1]);
+    Edit(b, "WINDOWS/System32/svchost.exe",
+         [](ManifestEntry& e) { std::swap(e.alternatives[0], e.alternatives[1]); });
     CHECK(DiffManifests(a, b).empty());
   }
   {
     Manifest b = a;
-    Find(b, "WINDOWS/System32/svchost.exe")->alternatives.push_back(AcceptedCopy{Sha256::Of("v3"), 30});
+    Edit(b, "WINDOWS/System32/svchost.exe",
+         [](ManifestEntry& e) { e.alternatives.push_back(AcceptedCopy{Sha256::Of("v3"), 30}); });
     ManifestDiff d = DiffManifests(a, b);
     CheckCounts(d, 0, 0, 1);
     REQUIRE(d.lines.size() == 1);
@@ -169,12 +185,12 @@ TEST_CASE("diff: alternatives: added, removed or resized is a change; reordered 
   }
   {
     Manifest b = a;
-    Find(b, "WINDOWS/System32/svchost.exe")->alternatives.pop_back();
+    Edit(b, "WINDOWS/System32/svchost.exe", [](ManifestEntry& e) { e.alternatives.pop_back(); });
     CheckCounts(DiffManifests(a, b), 0, 0, 1);
   }
   {
     Manifest b = a;
-    Find(b, "WINDOWS/System32/svchost.exe")->alternatives[1].size = kUnknownSize;
+    Edit(b, "WINDOWS/System32/svchost.exe", [](ManifestEntry& e) { e.alternatives[1].size = kUnknownSize; });
     ManifestDiff d = DiffManifests(a, b);
     CheckCounts(d, 0, 0, 1);
     REQUIRE(d.lines.size() == 1);
@@ -195,14 +211,14 @@ TEST_CASE("diff: alternatives: added, removed or resized is a change; reordered 
 
 TEST_CASE("diff: a case-only spelling change is a change of that entry, not a removal and an addition") {
   Manifest a = Base(), b = Base();
-  Find(b, "WINDOWS/System32/ntdll.dll")->path = "WINDOWS/system32/NTDLL.DLL";
+  Edit(b, "WINDOWS/System32/ntdll.dll", [](ManifestEntry& e) { e.path = "WINDOWS/system32/NTDLL.DLL"; });
   ManifestDiff d = DiffManifests(a, b);
   CheckCounts(d, 0, 0, 1);
   REQUIRE(d.lines.size() == 1);
   CHECK(d.lines[0] == "~ WINDOWS/system32/NTDLL.DLL: spelling 'WINDOWS/System32/ntdll.dll' -> 'WINDOWS/system32/NTDLL.DLL'");
 
   // Spelling and hash together.
-  Find(b, "WINDOWS/system32/NTDLL.DLL")->sha256 = Sha256::Of("other");
+  Edit(b, "WINDOWS/system32/NTDLL.DLL", [](ManifestEntry& e) { e.sha256 = Sha256::Of("other"); });
   ManifestDiff d2 = DiffManifests(a, b);
   CheckCounts(d2, 0, 0, 1);
   REQUIRE(d2.lines.size() == 1);
@@ -286,7 +302,7 @@ TEST_CASE("diff: everything at once: counts add up and entries come in path orde
   Manifest a = Base(), b = Base();
   b.title = "new";
   b.entries.erase(b.entries.begin() + 1);  // - WINDOWS/System32/ntdll.dll
-  Find(b, "WINDOWS/System32/svchost.exe")->size = 99;  // ~
+  Edit(b, "WINDOWS/System32/svchost.exe", [](ManifestEntry& e) { e.size = 99; });  // ~
   ManifestEntry added;
   added.path = "WINDOWS/System32/advapi32.dll";
   added.sha256 = Sha256::Of("advapi");

@@ -177,7 +177,9 @@ namespace {
 TEST_CASE("an entry with alternatives is served by any acceptable copy, and the step expects that copy") {
   std::string main_v = "main version", alt_v = "older version!";
   Manifest m = test::MakeManifest({{"a.dll", main_v}});
-  m.entries[0].alternatives.push_back(AcceptedCopy{Sha256::Of(alt_v), alt_v.size()});
+  ManifestEntry first = m.entries[0];
+  first.alternatives.push_back(AcceptedCopy{Sha256::Of(alt_v), alt_v.size()});
+  m.entries.Set(0, first);
   ScanResult scan;
   scan.findings = {Missing("a.dll", 0)};
   std::vector<std::unique_ptr<Source>> sources;

@@ -150,7 +150,11 @@ TEST_CASE("alternative hashes: any listed content is ok, others are corrupt, siz
   test::TempDir t;
   std::string v1 = "version one", v2 = "version two!", other = "version xxx!";
   Manifest m = test::MakeManifest({{"a.dll", v2}, {"b.dll", v2}, {"c.dll", v2}});
-  for (ManifestEntry& e : m.entries) e.alternatives.push_back(AcceptedCopy{Sha256::Of(v1), v1.size()});
+  for (size_t i = 0; i < m.entries.size(); ++i) {
+    ManifestEntry e = m.entries[i];
+    e.alternatives.push_back(AcceptedCopy{Sha256::Of(v1), v1.size()});
+    m.entries.Set(i, e);
+  }
   test::WriteFile(t / "a.dll", v1);     // the alternative, another size
   test::WriteFile(t / "b.dll", v2);     // the main one
   test::WriteFile(t / "c.dll", other);  // same size as v2, other content

@@ -138,7 +138,7 @@ int RunImport(const ImportCmd& o) {
     if (o.format == "hashdeep") m = ImportHashdeep(*text, in, o.options);
     if (o.format == "winbindex") m = ImportWinbindex(*text, in, o.options);
     if (!m.ok()) return Fail("import", m.status().message());
-    for (ManifestEntry& e : m->entries) {
+    for (const ManifestEntry& e : m->entries) {
       Status added = merged.Add(e.path, e.size, e.sha256, e.line, e.version, e.alternatives);
       if (!added.ok()) return Fail("import", added.message());
     }
