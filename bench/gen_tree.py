@@ -5,6 +5,15 @@
   gen_tree.py small  DIR [--scale K]   ~200k files of 0-8 KiB (~800 MiB)
   gen_tree.py million MANIFEST         a 1,000,000-entry manifest (lifeboat format) over a
                                         Windows-like layout, for the memory measurement
+  gen_tree.py tiny   DIR [--files N]   1,000,000 files of 0-64 bytes in 2,000 directories, with
+                                        a correct DIR/manifest.lbm (a 1M-entry scan that is all ok)
+  gen_tree.py fixset DIR [--files N]   from the system tree in DIR, pick 1,000 files (a random
+                                        sample, so the size mix of the tree), and write
+                                        DIR/fix/: src/dllcache/NAME (flat copies, a restore
+                                        source), src/bypath/PATH (hard links to those, for the
+                                        cp baseline), picked.list and picked.dirs (NUL-separated
+                                        paths and their directories), picked.sha256 and
+                                        manifest.lbm (the 1,000 entries)
 
 Writes DIR/tree/ and, next to it, DIR/manifest.sha256 (sha256sum -c, rhash -c),
 DIR/manifest.lbm (lifeboat native, with sizes) and DIR/manifest.hashdeep
@@ -15,6 +24,7 @@ import argparse
 import hashlib
 import os
 import random
+import shutil
 import sys
 
 SEED = 20100421  # the day DAT 5958 shipped
@@ -100,9 +110,66 @@ def lbm_header(f, title, count):
     f.write("description lifeboat benchmark tree (%s)\n" % title)
 
 
+def write_tiny(out, n):
+    """n files of 0-64 bytes, 500 to a directory; one random stream, so it is quick and the same
+    every time. Only the lifeboat manifest is written (the memory measurement needs no other)."""
+    rng = random.Random(SEED + 2)
+    root = os.path.join(out, "tree")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "manifest.lbm"), "w") as f:
+        lbm_header(f, "tiny", n)
+        for i in range(n):
+            rel = "Windows/WinSxS/tiny%04d/t%07d.mui" % (i // 500, i)
+            if i % 500 == 0:
+                os.makedirs(os.path.join(root, os.path.dirname(rel)), exist_ok=True)
+            data = rng.randbytes(rng.randint(0, 64))
+            with open(os.path.join(root, rel), "wb") as g:
+                g.write(data)
+            f.write("require %s %d %s\n" % (hashlib.sha256(data).hexdigest(), len(data), rel))
+            if i % 20000 == 0:
+                sys.stderr.write("\r  %d/%d files" % (i, n))
+        f.write("end %d\n" % n)
+    sys.stderr.write("\r  %d/%d files\n" % (n, n))
+
+
+def write_fixset(out, n):
+    """The restore measurement: n entries of DIR/manifest.lbm and flat copies of their files."""
+    entries = []
+    with open(os.path.join(out, "manifest.lbm")) as f:
+        for line in f:
+            if line.startswith("require "):
+                _, h, size, rel = line.rstrip("\n").split(" ", 3)
+                entries.append((h, size, rel))
+    picked = sorted(random.Random(SEED + 3).sample(range(len(entries)), min(n, len(entries))))
+    fix = os.path.join(out, "fix")
+    shutil.rmtree(fix, ignore_errors=True)
+    flat = os.path.join(fix, "src", "dllcache")
+    os.makedirs(flat, exist_ok=True)
+    dirs = set()
+    with open(os.path.join(fix, "manifest.lbm"), "w") as m, \
+         open(os.path.join(fix, "picked.sha256"), "w") as sha, \
+         open(os.path.join(fix, "picked.list"), "wb") as lst:
+        lbm_header(m, "fix", len(picked))
+        for i in picked:
+            h, size, rel = entries[i]
+            name = os.path.basename(rel)  # f%06d.ext: unique in a scale-1 tree
+            shutil.copyfile(os.path.join(out, "tree", rel), os.path.join(flat, name))
+            by = os.path.join(fix, "src", "bypath", rel)
+            os.makedirs(os.path.dirname(by), exist_ok=True)
+            os.link(os.path.join(flat, name), by)
+            m.write("require %s %s %s\n" % (h, size, rel))
+            sha.write("%s  %s\n" % (h, rel))
+            lst.write(rel.encode() + b"\0")
+            dirs.add(os.path.dirname(rel))
+        m.write("end %d\n" % len(picked))
+    with open(os.path.join(fix, "picked.dirs"), "wb") as f:
+        for d in sorted(dirs):
+            f.write(d.encode() + b"\0")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["system", "small", "million"])
+    ap.add_argument("kind", choices=["system", "small", "million", "tiny", "fixset"])
     ap.add_argument("out")
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--files", type=int, default=0)
@@ -118,6 +185,12 @@ def main():
             for p in paths:
                 f.write("require %064x %d %s\n" % (rng2.getrandbits(256), rng2.randint(0, 1 << 20), p))
             f.write("end %d\n" % n)
+        return
+    if a.kind == "tiny":
+        write_tiny(a.out, a.files or 1_000_000)
+        return
+    if a.kind == "fixset":
+        write_fixset(a.out, a.files or 1_000)
         return
     if a.kind == "system":
         n = a.files or 20_000
