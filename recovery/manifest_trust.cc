@@ -42,8 +42,12 @@ Result<std::vector<TrustedKey>> LoadKeys(const TrustOptions& trust) {
   return keys;
 }
 
-SignatureCheck Check(const std::string& bytes, const std::string& sig_path, const std::vector<TrustedKey>& keys) {
-  SignatureCheck c;
+// Reads and parses the signature file and finds the trusted key it names.
+// Returns the key to verify with, or null when the outcome is already known
+// (unsigned, unreadable signature, unknown key): then the manifest's bytes
+// are not needed, and it is parsed as a stream.
+const TrustedKey* FindSigner(const std::string& sig_path, const std::vector<TrustedKey>& keys, SignatureCheck& c,
+                             SignifySignature& sig_out) {
   c.signature_path = sig_path;
   Result<std::string> sig_text = ReadWholeFile(sig_path, 4096);
   if (!sig_text.ok()) {
@@ -54,34 +58,38 @@ SignatureCheck Check(const std::string& bytes, const std::string& sig_path, cons
       c.state = SignatureState::kBad;
       c.message = "cannot read the signature: " + sig_text.status().message();
     }
-    return c;
+    return nullptr;
   }
   Result<SignifySignature> sig = ParseSignature(*sig_text, sig_path);
   if (!sig.ok()) {
     c.state = SignatureState::kBad;
     c.message = "the signature file is not valid: " + sig.status().message();
-    return c;
+    return nullptr;
   }
   c.key_id = KeyId(sig->keynum);
   for (const TrustedKey& k : keys) {
     if (k.key.keynum != sig->keynum) continue;
     c.key_file = k.file;
-    Status v = VerifyMessage(k.key, *sig, bytes);
-    if (v.ok()) {
-      c.state = SignatureState::kVerified;
-      c.message = "signed by trusted key " + c.key_id + " (" + k.file + ")";
-    } else {
-      c.state = SignatureState::kBad;
-      c.message = "the signature by key " + c.key_id +
-                  " does not match the manifest: it was changed after signing, or the signature belongs to "
-                  "another file";
-    }
-    return c;
+    sig_out = *sig;
+    return &k;
   }
   c.state = SignatureState::kUnknownKey;
   c.message = "signed by key " + c.key_id + ", which is not a trusted key (add it with --trusted-key or to " +
               std::string(kDefaultKeysDir) + ")";
-  return c;
+  return nullptr;
+}
+
+void Verify(const TrustedKey& k, const SignifySignature& sig, const std::string& bytes, SignatureCheck& c) {
+  Status v = VerifyMessage(k.key, sig, bytes);
+  if (v.ok()) {
+    c.state = SignatureState::kVerified;
+    c.message = "signed by trusted key " + c.key_id + " (" + k.file + ")";
+  } else {
+    c.state = SignatureState::kBad;
+    c.message = "the signature by key " + c.key_id +
+                " does not match the manifest: it was changed after signing, or the signature belongs to "
+                "another file";
+  }
 }
 
 }  // namespace
@@ -106,14 +114,28 @@ Result<std::string> ReadWholeFile(const std::string& path, uint64_t max_bytes) {
   return ReadAll(**in, max_bytes, path);
 }
 
+// A signed manifest is read into memory once and both verified and parsed
+// from those bytes, so nothing can change between the two (Ed25519 signs the
+// whole message: it cannot be verified as a stream). Any other manifest is
+// parsed as a stream: a million-entry manifest then never sits in memory as
+// text next to its parsed form.
 Result<CheckedManifest> LoadCheckedManifest(const std::string& path, ManifestFormat format,
                                             const TrustOptions& trust, const ManifestLimits& limits) {
-  Result<std::string> bytes = ReadWholeFile(path, limits.max_file_bytes);
-  if (!bytes.ok()) return bytes.status();
   Result<std::vector<TrustedKey>> keys = LoadKeys(trust);
   if (!keys.ok()) return keys.status();
   CheckedManifest out;
-  out.signature = Check(*bytes, trust.signature_path.empty() ? path + ".sig" : trust.signature_path, *keys);
+  SignifySignature sig;
+  const TrustedKey* signer =
+      FindSigner(trust.signature_path.empty() ? path + ".sig" : trust.signature_path, *keys, out.signature, sig);
+  if (signer == nullptr) {
+    Result<Manifest> m = LoadManifest(path, format, limits);
+    if (!m.ok()) return m.status();
+    out.manifest = std::move(m).value();
+    return out;
+  }
+  Result<std::string> bytes = ReadWholeFile(path, limits.max_file_bytes);
+  if (!bytes.ok()) return bytes.status();
+  Verify(*signer, sig, *bytes, out.signature);
   Result<Manifest> m = ParseManifest(*bytes, path, format, limits);
   if (!m.ok()) return m.status();
   out.manifest = std::move(m).value();

@@ -36,10 +36,10 @@ struct Resolution {
 class PathResolver {
  public:
   // Listings are kept while the cache holds fewer than `max_cached_names`
-  // names; past that the least recently used directories are dropped (and
+  // names (about 180 bytes each); past that the least recently used directories are dropped (and
   // read again if needed), so memory stays bounded on any volume. A manifest
   // sorted by path reads each directory once.
-  explicit PathResolver(FileSystem& fs, size_t max_cached_names = 200'000)
+  explicit PathResolver(FileSystem& fs, size_t max_cached_names = 20'000)
       : fs_(fs), max_cached_names_(max_cached_names) {}
   Resolution Resolve(std::string_view clean_path);
 

@@ -227,14 +227,15 @@ double CpuSeconds() {
 // joins, up to kMaxIoDepth reads in flight. A warm page cache keeps the CPUs
 // busy and the pool at one per CPU (extra threads only cost switches there);
 // a cold disk, an SSD above all, gets the queue depth it needs. Measured on
-// the small-file tree, cold: 2 workers 11.7 s, 16 workers 3.1 s.
+// the small-file tree, cold: 2 workers 11.7 s, 16 workers 3.1 s. `depth`
+// carries the pool size from one window of the scan to the next.
 void RunWorkers(const std::function<void()>& worker, size_t work_items, int jobs, const std::atomic<size_t>& next,
-                const CancelToken& cancel) {
+                const CancelToken& cancel, int& depth) {
   constexpr int kMaxIoDepth = 32;
   const int cpus = DefaultJobs();
   const bool adaptive = jobs <= 0;
-  int start = adaptive ? cpus : jobs;
-  start = static_cast<int>(std::min<size_t>(static_cast<size_t>(start), std::max<size_t>(1, work_items)));
+  if (depth <= 0) depth = adaptive ? cpus : jobs;
+  int start = static_cast<int>(std::min<size_t>(static_cast<size_t>(depth), std::max<size_t>(1, work_items)));
   std::vector<std::thread> pool;
   for (int t = 0; t < start; ++t) pool.emplace_back(worker);
   if (adaptive) {
@@ -248,8 +249,10 @@ void RunWorkers(const std::function<void()>& worker, size_t work_items, int jobs
       wall = now_wall;
       cpu = now_cpu;
       if (busy < 0.6 && static_cast<int>(pool.size()) < kMaxIoDepth &&
-          next.load(std::memory_order_relaxed) + pool.size() < work_items)
+          next.load(std::memory_order_relaxed) + pool.size() < work_items) {
         for (int t = 0; t < cpus && static_cast<int>(pool.size()) < kMaxIoDepth; ++t) pool.emplace_back(worker);
+        depth = std::max(depth, static_cast<int>(pool.size()));
+      }
     }
   }
   for (std::thread& t : pool) t.join();
@@ -265,72 +268,55 @@ int DefaultJobs() {
 ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOptions& options,
                       ProgressSink& progress, const CancelToken& cancel) {
   ScanResult result;
-  result.findings.resize(manifest.entries.size());
+  const size_t n = manifest.entries.size();
+  result.findings.resize(n);
   PathResolver resolver(fs);
+  // 8 bytes a file, for one window at a time.
   struct Job {
-    uint64_t order;  // inode: on-disk order on ext4 and NTFS (MFT record), so a
-                     // spinning disk seeks forward; ties keep manifest order
-    uint32_t index;
-    bool forbidden;  // result.forbidden[index], else findings[index]
-    Finding* record;  // the entry's stored finding, if it has one (deque: stable)
+    uint32_t order;  // low bits of the inode: on-disk order on ext4 and NTFS (MFT
+                     // record), so a spinning disk seeks forward; ties keep manifest order
+    uint32_t ref;    // entry index, or forbidden-finding index with kForbidden
   };
-  std::vector<Job> to_hash;
-  uint64_t bytes_to_hash = 0;  // expected: sizes come from the open file, not a stat here
-  // Phase 1: names only. Each directory is listed once (cached); no file is
-  // opened or stat'ed here, so a healthy file costs open, fstat, read, close.
-  // A found file whose on-disk spelling is the manifest's needs no record.
-  for (size_t i = 0; i < manifest.entries.size(); ++i) {
-    if ((i & 4095) == 0 && cancel.cancelled()) {
-      for (size_t k = i; k < manifest.entries.size(); ++k) result.findings.SetPlainUnchecked(k);
-      break;
-    }
-    const ManifestEntry& e = manifest.entries[i];
-    Resolution r = resolver.Resolve(e.path);
-    Finding f;
-    f.existing_parts = r.existing_parts;
-    if (r.kind == Resolution::Kind::kFound) {
-      if (r.disk_path == e.path) {
-        result.findings.SetPlainUnchecked(i);
-        to_hash.push_back(Job{r.inode, static_cast<uint32_t>(i), false, nullptr});
-      } else {
-        f.state = FindingState::kUnchecked;
-        f.disk_path = std::move(r.disk_path);
-        result.findings.Set(i, std::move(f));
-        to_hash.push_back(Job{r.inode, static_cast<uint32_t>(i), false, result.findings.record(i)});
-      }
-      if (e.has_size()) bytes_to_hash += e.size;
-      continue;
-    }
-    f.state = r.kind == Resolution::Kind::kMissing ? FindingState::kMissing : FindingState::kBlocked;
-    f.disk_path = std::move(r.disk_path);
-    f.message = std::move(r.message);
-    result.findings.Set(i, std::move(f));
-  }
+  constexpr uint32_t kForbidden = 0x80000000u, kHasRecord = 0x40000000u, kIndex = 0x3fffffffu;
+  // The manifest is scanned in windows of kWindow entries: resolve the names
+  // (no file opened), sort the window's files by inode, hash them on the
+  // pool. Memory stays bounded however long the manifest; a window is large
+  // enough that its files are read in on-disk order.
+  constexpr size_t kWindow = 65536;
+
   FindForbidden(resolver, fs, manifest, result);
+  std::vector<Job> forbidden_jobs;
+  uint64_t bytes_expected = 0;  // sizes come from each open file; the total is the manifest's
   for (uint32_t k = 0; k < result.forbidden.size(); ++k) {
     const ForbidFinding& f = result.forbidden[k];
     if (f.state != ForbidState::kUnchecked || !f.message.empty()) continue;
-    to_hash.push_back(Job{UINT64_MAX, k, true});
-    bytes_to_hash += f.size;
+    forbidden_jobs.push_back(Job{UINT32_MAX, k | kForbidden});
+    bytes_expected += f.size;
   }
+  for (size_t i = 0; i < n; ++i)
+    if (manifest.entries.has_size(i)) bytes_expected += manifest.entries.file_size(i);
+  progress.Begin(Phase::kScan, n + forbidden_jobs.size(), bytes_expected);
 
-  progress.Begin(Phase::kScan, to_hash.size(), bytes_to_hash);
-  // Phase 2: a shared queue in on-disk order, one worker per CPU. Files are
-  // small next to the queue, so the last one to finish ends at most one large
-  // file after the others.
-  std::stable_sort(to_hash.begin(), to_hash.end(), [](const Job& a, const Job& b) { return a.order < b.order; });
+  // Findings other than a plain ok made by workers are kept per worker and
+  // stored after each window, so no worker grows the shared record store
+  // while another reads it.
+  std::mutex late_mu;
+  std::vector<std::pair<uint32_t, Finding>> late;
+  std::vector<Job> window;
   std::atomic<size_t> next{0};
   auto worker = [&] {
+    std::vector<std::pair<uint32_t, Finding>> mine;
     for (;;) {
       size_t k = next.fetch_add(1, std::memory_order_relaxed);
-      if (k >= to_hash.size() || cancel.cancelled()) return;
-      const Job& job = to_hash[k];
-      if (job.forbidden) {
-        HashForbidden(fs, manifest, result.forbidden[job.index], progress, cancel);
-      } else if (job.record != nullptr) {
-        HashEntry(fs, manifest.entries[job.index], *job.record, progress, cancel);
+      if (k >= window.size() || cancel.cancelled()) break;
+      const Job& job = window[k];
+      const uint32_t index = job.ref & kIndex;
+      if (job.ref & kForbidden) {
+        HashForbidden(fs, manifest, result.forbidden[index], progress, cancel);
+      } else if (job.ref & kHasRecord) {
+        HashEntry(fs, manifest.entries[index], *result.findings.record(index), progress, cancel);
       } else {
-        const ManifestEntry& e = manifest.entries[job.index];
+        const ManifestEntry& e = manifest.entries[index];
         Finding f;
         f.state = FindingState::kUnchecked;
         f.disk_path = e.path;
@@ -338,16 +324,67 @@ ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOption
         if (f.state == FindingState::kUnchecked) {
           // cancelled: the slot already says so
         } else if (f.state == FindingState::kOk && f.found == e.sha256 && f.message.empty()) {
-          result.findings.SetPlainOk(job.index);
+          result.findings.SetPlainOk(index);
         } else {
           f.existing_parts = static_cast<size_t>(std::count(e.path.begin(), e.path.end(), '/')) + 1;
-          result.findings.Set(job.index, std::move(f));
+          mine.emplace_back(index, std::move(f));
         }
       }
       progress.Advance(1, 0);
     }
+    std::lock_guard<std::mutex> lock(late_mu);
+    for (auto& x : mine) late.push_back(std::move(x));
   };
-  RunWorkers(worker, to_hash.size(), options.jobs, next, cancel);
+  int depth = options.jobs > 0 ? options.jobs : 0;
+  auto run_window = [&] {
+    // Stable: equal inodes (file systems without them) keep manifest order.
+    std::stable_sort(window.begin(), window.end(), [](const Job& a, const Job& b) { return a.order < b.order; });
+    next.store(0);
+    RunWorkers(worker, window.size(), options.jobs, next, cancel, depth);
+    for (auto& [index, f] : late) result.findings.Set(index, std::move(f));
+    late.clear();
+    window.clear();
+  };
+
+  // A found file whose on-disk spelling is the manifest's needs no record.
+  std::string path;
+  window.reserve(std::min(n, kWindow));
+  for (size_t i = 0; i < n; ++i) {
+    if ((i & 4095) == 0 && cancel.cancelled()) {
+      for (size_t k = i; k < n; ++k) result.findings.SetPlainUnchecked(k);
+      for (const Job& j : window) result.findings.SetPlainUnchecked(j.ref & kIndex);
+      window.clear();
+      break;
+    }
+    path.clear();
+    manifest.entries.AppendPath(i, path);  // no full entry: this loop runs once per file
+    Resolution r = resolver.Resolve(path);
+    Finding f;
+    f.existing_parts = r.existing_parts;
+    if (r.kind == Resolution::Kind::kFound) {
+      if (r.disk_path == path) {
+        result.findings.SetPlainUnchecked(i);
+        window.push_back(Job{static_cast<uint32_t>(r.inode), static_cast<uint32_t>(i)});
+      } else {
+        f.state = FindingState::kUnchecked;
+        f.disk_path = std::move(r.disk_path);
+        result.findings.Set(i, std::move(f));
+        window.push_back(Job{static_cast<uint32_t>(r.inode), static_cast<uint32_t>(i) | kHasRecord});
+      }
+      if (window.size() == kWindow) run_window();
+      continue;
+    }
+    f.state = r.kind == Resolution::Kind::kMissing ? FindingState::kMissing : FindingState::kBlocked;
+    f.disk_path = std::move(r.disk_path);
+    f.message = std::move(r.message);
+    result.findings.Set(i, std::move(f));
+    progress.Advance(1, 0);
+  }
+  if (!window.empty()) run_window();
+  if (!cancel.cancelled() && !forbidden_jobs.empty()) {
+    window = std::move(forbidden_jobs);
+    run_window();
+  }
   progress.End(Phase::kScan);
   result.cancelled = cancel.cancelled();
   return result;
