@@ -33,7 +33,13 @@ keys() { tmux send-keys -t "$S" "$@"; }
 # start ARGS...: lifeboat tui in a fresh 80x25 vt100 pane; its exit code goes to $T/tui.rc.
 start() {
   rm -f "$T/tui.rc"
-  tmux kill-session -t "$S" 2>/dev/null || true
+  # Killing the last session ends the server, and it goes away asynchronously:
+  # wait until it is gone, or new-session may reach the dying server ("server
+  # exited unexpectedly", seen under parallel load).
+  if tmux kill-server 2>/dev/null; then
+    for _ in $(seq 50); do tmux has-session 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 50); do [[ -z "$(ls -A "$TMUX_TMPDIR"/tmux-* 2>/dev/null)" ]] && break; sleep 0.1; done
+  fi
   tmux new-session -d -x 80 -y 25 -s "$S" -c "$PWD" \
     "TERM=vt100 $LB tui ${K[*]} --reports $T/reports $*; echo \$? >$T/tui.rc; sleep 60"
 }
