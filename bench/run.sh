@@ -349,6 +349,16 @@ one "tree of $(lbm_count "$D/tiny/manifest.lbm") files of 0-64 bytes, all ok" 0 
   "$lbq scan -q -t $D/tiny/tree -m $D/tiny/manifest.lbm"
 one "empty directory, all $(lbm_count "$D/million.lbm") missing" 4 \
   "$lbq scan -q -t $D/empty -m $D/million.lbm"
+# The same tree with a signed manifest: Ed25519 signs the whole message, so a signed manifest is
+# read into memory once, verified and parsed from those bytes (an unsigned one is streamed).
+if [[ ! -f $D/tiny/signed.lbm.sig || $D/tiny/signed.lbm -ot $D/tiny/manifest.lbm ]]; then
+  rm -f "$D/tiny/bench.pub" "$D/tiny/bench.sec" "$D/tiny/signed.lbm" "$D/tiny/signed.lbm.sig"
+  cp "$D/tiny/manifest.lbm" "$D/tiny/signed.lbm"
+  "$LB" manifest keygen -p "$D/tiny/bench.pub" -s "$D/tiny/bench.sec" -c "lifeboat bench" >/dev/null
+  "$LB" manifest sign -s "$D/tiny/bench.sec" -m "$D/tiny/signed.lbm" >/dev/null
+fi
+one "the same tree, signed manifest ($(($(stat -c %s "$D/tiny/signed.lbm") >> 20)) MiB file, verified)" 0 \
+  "$lbq scan -q -t $D/tiny/tree -m $D/tiny/signed.lbm --trusted-key $D/tiny/bench.pub"
 {
   printf '\n### Memory: lifeboat scan with a large manifest (warm cache, one run)\n\n'
   echo "| case | wall s | peak RSS MiB |"
