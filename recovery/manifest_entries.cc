@@ -143,9 +143,10 @@ std::string ManifestEntries::name(size_t i) const {
   return std::move(r.text);
 }
 
-void ManifestEntries::AppendPath(size_t i, std::string& out) const {
+void ManifestEntries::AppendPath(size_t i, std::string& out, uint64_t* size) const {
   RecordStream::Record r;
   records_.Get(i, &r);
+  if (size != nullptr) *size = r.a - 1;  // 0 - 1 wraps to kUnknownSize
   if (r.b != 0) {
     RecordStream::Record d;
     dirs_.Get(r.b, &d);
@@ -187,6 +188,23 @@ bool ManifestEntries::SizeCouldMatch(size_t i, uint64_t bytes) const {
   for (const AcceptedCopy& a : it->second)
     if (a.size == kUnknownSize || a.size == bytes) return true;
   return false;
+}
+
+void ManifestEntries::ForEach(const std::function<bool(size_t, std::string_view, uint64_t)>& fn) const {
+  RecordStream::Cursor cursor(records_, 0);
+  RecordStream::Record dir;
+  uint64_t dir_id = 0;  // dir holds directory 0, "", to begin with
+  std::string path;
+  for (size_t i = 0; i < size(); ++i) {
+    const RecordStream::Record& r = cursor.Next();
+    if (r.b != dir_id) {
+      dirs_.Get(r.b, &dir);
+      dir_id = r.b;
+    }
+    path.clear();
+    JoinInto(path, dir.text, r.text);
+    if (!fn(i, path, r.a - 1)) return;
+  }
 }
 
 void ManifestEntries::ForEachPath(const std::function<void(size_t, std::string_view)>& fn) const {

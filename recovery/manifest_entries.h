@@ -171,7 +171,8 @@ class ManifestEntries {
   bool has_size(size_t i) const { return file_size(i) != kUnknownSize; }
   bool SizeCouldMatch(size_t i, uint64_t bytes) const;
   std::string path(size_t i) const;
-  void AppendPath(size_t i, std::string& out) const;
+  // Appends entry i's path to `out`; with `size`, also gives its size (one decode for both).
+  void AppendPath(size_t i, std::string& out, uint64_t* size = nullptr) const;
   std::string name(size_t i) const;  // the last component
   uint32_t dir(size_t i) const;      // 0 is the target root ("")
   std::string dir_path(uint32_t dir) const;
@@ -181,6 +182,9 @@ class ManifestEntries {
   std::vector<AcceptedCopy> alternatives(size_t i) const;
 
   // Calls fn(i, path of entry i) for every entry in order, decoding once.
+  // fn(i, path, size) for every entry in order, decoded sequentially (the cheap
+  // way to visit them all); stops when fn returns false.
+  void ForEach(const std::function<bool(size_t, std::string_view, uint64_t)>& fn) const;
   void ForEachPath(const std::function<void(size_t, std::string_view)>& fn) const;
 
   // Bytes held, for the memory budget and its test.

@@ -44,10 +44,20 @@ bool EntrySizeFits(const void* entry, uint64_t size) {
   return static_cast<const ManifestEntry*>(entry)->SizeCouldMatch(size);
 }
 
-// Opens, checks the size and (only if it can match) hashes one entry's file.
-void HashEntry(FileSystem& fs, const ManifestEntry& entry, Finding& f, ProgressSink& progress,
-               const CancelToken& cancel) {
-  Result<FileHash> h = fs.HashFile(f.disk_path, SizeFilter{&EntrySizeFits, &entry}, progress, cancel);
+// One entry of the compact manifest, for the size filter of the hot path.
+struct EntryRef {
+  const ManifestEntries* entries;
+  size_t index;
+  uint64_t size;  // the main size (kUnknownSize if none)
+};
+
+bool EntryRefSizeFits(const void* ref, uint64_t size) {
+  const auto* r = static_cast<const EntryRef*>(ref);
+  return r->size == kUnknownSize || r->size == size || r->entries->SizeCouldMatch(r->index, size);
+}
+
+// What HashFile's result means for an entry.
+void Interpret(const Result<FileHash>& h, const ManifestEntry& entry, Finding& f) {
   if (!h.ok()) {
     const Status& problem = h.status();
     switch (problem.code()) {
@@ -86,6 +96,12 @@ void HashEntry(FileSystem& fs, const ManifestEntry& entry, Finding& f, ProgressS
     f.state = FindingState::kCorrupt;
     f.message = "content differs from the manifest";
   }
+}
+
+// Opens, checks the size and (only if it can match) hashes one entry's file.
+void HashEntry(FileSystem& fs, const ManifestEntry& entry, Finding& f, ProgressSink& progress,
+               const CancelToken& cancel) {
+  Interpret(fs.HashFile(f.disk_path, SizeFilter{&EntrySizeFits, &entry}, progress, cancel), entry, f);
 }
 
 void HashForbidden(FileSystem& fs, const Manifest& m, ForbidFinding& f, ProgressSink& progress,
@@ -241,8 +257,11 @@ void RunWorkers(const std::function<void()>& worker, size_t work_items, int jobs
   if (adaptive) {
     auto wall = std::chrono::steady_clock::now();
     double cpu = CpuSeconds();
-    while (next.load(std::memory_order_relaxed) < work_items && !cancel.cancelled()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int tick = 1; next.load(std::memory_order_relaxed) < work_items && !cancel.cancelled(); ++tick) {
+      // Short sleeps, so the pool is joined soon after the queue drains; the
+      // CPU use is sampled every 50 ms.
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      if (tick % 10 != 0) continue;
       auto now_wall = std::chrono::steady_clock::now();
       double now_cpu = CpuSeconds();
       double busy = (now_cpu - cpu) / (std::chrono::duration<double>(now_wall - wall).count() * cpus);
@@ -265,24 +284,41 @@ int DefaultJobs() {
   return n == 0 ? 2 : static_cast<int>(std::min(n, 64u));
 }
 
+namespace {
+
+// 8 bytes a file, for one window at a time.
+struct Job {
+  uint32_t order;  // low bits of the inode: on-disk order on ext4 and NTFS (MFT
+                   // record), so a spinning disk seeks forward; ties keep manifest order
+  uint32_t ref;    // entry index; with kHasRecord an index into Window::records;
+                   // with kForbidden a forbidden-finding index
+};
+constexpr uint32_t kForbidden = 0x80000000u, kHasRecord = 0x40000000u, kIndex = 0x3fffffffu;
+
+// One window of the scan: its jobs, and what its workers found.
+struct Window {
+  std::vector<Job> jobs;
+  // Entries whose finding was stored while resolving (another on-disk
+  // spelling): the record's address, stable while others are added.
+  std::vector<std::pair<uint32_t, Finding*>> records;
+  std::atomic<size_t> next{0};
+  std::mutex late_mu;
+  std::vector<std::pair<uint32_t, Finding>> late;  // other than plain ok, stored after the window
+};
+
+}  // namespace
+
 ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOptions& options,
                       ProgressSink& progress, const CancelToken& cancel) {
   ScanResult result;
   const size_t n = manifest.entries.size();
   result.findings.resize(n);
   PathResolver resolver(fs);
-  // 8 bytes a file, for one window at a time.
-  struct Job {
-    uint32_t order;  // low bits of the inode: on-disk order on ext4 and NTFS (MFT
-                     // record), so a spinning disk seeks forward; ties keep manifest order
-    uint32_t ref;    // entry index, or forbidden-finding index with kForbidden
-  };
-  constexpr uint32_t kForbidden = 0x80000000u, kHasRecord = 0x40000000u, kIndex = 0x3fffffffu;
-  // The manifest is scanned in windows of kWindow entries: resolve the names
-  // (no file opened), sort the window's files by inode, hash them on the
-  // pool. Memory stays bounded however long the manifest; a window is large
-  // enough that its files are read in on-disk order.
-  constexpr size_t kWindow = 65536;
+  // The manifest is scanned in windows of kWindow entries (ScanOptions). This
+  // thread resolves the names of a window (no file opened) while the pool
+  // hashes the previous one, sorted by inode. Memory stays bounded however
+  // long the manifest, and a window is large enough to be read in on-disk order.
+  const size_t kWindow = std::max<size_t>(1, options.window);
 
   FindForbidden(resolver, fs, manifest, result);
   std::vector<Job> forbidden_jobs;
@@ -293,98 +329,120 @@ ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOption
     forbidden_jobs.push_back(Job{UINT32_MAX, k | kForbidden});
     bytes_expected += f.size;
   }
-  for (size_t i = 0; i < n; ++i)
-    if (manifest.entries.has_size(i)) bytes_expected += manifest.entries.file_size(i);
+  manifest.entries.ForEach([&](size_t, std::string_view, uint64_t size) {
+    if (size != kUnknownSize) bytes_expected += size;
+    return true;
+  });
   progress.Begin(Phase::kScan, n + forbidden_jobs.size(), bytes_expected);
 
-  // Findings other than a plain ok made by workers are kept per worker and
-  // stored after each window, so no worker grows the shared record store
-  // while another reads it.
-  std::mutex late_mu;
-  std::vector<std::pair<uint32_t, Finding>> late;
-  std::vector<Job> window;
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
+  auto work = [&](Window& w) {
     std::vector<std::pair<uint32_t, Finding>> mine;
+    std::string path;
     for (;;) {
-      size_t k = next.fetch_add(1, std::memory_order_relaxed);
-      if (k >= window.size() || cancel.cancelled()) break;
-      const Job& job = window[k];
-      const uint32_t index = job.ref & kIndex;
+      size_t k = w.next.fetch_add(1, std::memory_order_relaxed);
+      if (k >= w.jobs.size() || cancel.cancelled()) break;
+      const Job& job = w.jobs[k];
+      const uint32_t ref = job.ref & kIndex;
       if (job.ref & kForbidden) {
-        HashForbidden(fs, manifest, result.forbidden[index], progress, cancel);
+        HashForbidden(fs, manifest, result.forbidden[ref], progress, cancel);
       } else if (job.ref & kHasRecord) {
-        HashEntry(fs, manifest.entries[index], *result.findings.record(index), progress, cancel);
+        const auto& [index, record] = w.records[ref];
+        HashEntry(fs, manifest.entries[index], *record, progress, cancel);
       } else {
-        const ManifestEntry& e = manifest.entries[index];
+        // The hot path, once per healthy file: no ManifestEntry or Finding is
+        // built unless the file is not a plain ok.
+        path.clear();
+        EntryRef er{&manifest.entries, ref, kUnknownSize};
+        manifest.entries.AppendPath(ref, path, &er.size);
+        Result<FileHash> h = fs.HashFile(path, SizeFilter{&EntryRefSizeFits, &er}, progress, cancel);
+        if (h.ok() && h->hashed && h->digest == manifest.entries.sha256(ref) &&
+            (er.size == kUnknownSize || h->bytes == er.size)) {
+          result.findings.SetPlainOk(ref);
+          progress.Advance(1, 0);
+          continue;
+        }
+        const ManifestEntry e = manifest.entries[ref];
         Finding f;
         f.state = FindingState::kUnchecked;
-        f.disk_path = e.path;
-        HashEntry(fs, e, f, progress, cancel);
+        f.disk_path = path;
+        Interpret(h, e, f);
         if (f.state == FindingState::kUnchecked) {
           // cancelled: the slot already says so
         } else if (f.state == FindingState::kOk && f.found == e.sha256 && f.message.empty()) {
-          result.findings.SetPlainOk(index);
+          result.findings.SetPlainOk(ref);
         } else {
           f.existing_parts = static_cast<size_t>(std::count(e.path.begin(), e.path.end(), '/')) + 1;
-          mine.emplace_back(index, std::move(f));
+          mine.emplace_back(ref, std::move(f));
         }
       }
       progress.Advance(1, 0);
     }
-    std::lock_guard<std::mutex> lock(late_mu);
-    for (auto& x : mine) late.push_back(std::move(x));
+    std::lock_guard<std::mutex> lock(w.late_mu);
+    for (auto& x : mine) w.late.push_back(std::move(x));
   };
-  int depth = options.jobs > 0 ? options.jobs : 0;
-  auto run_window = [&] {
+  int depth = 0;  // the pool's size, carried from window to window
+  std::unique_ptr<Window> hashing;  // the window the pool works on
+  std::thread driver;
+  // Waits for the window being hashed and stores its findings.
+  auto finish = [&] {
+    if (!driver.joinable()) return;
+    driver.join();
+    for (auto& [index, f] : hashing->late) result.findings.Set(index, std::move(f));
+    hashing.reset();
+  };
+  auto start = [&](std::unique_ptr<Window> w) {
+    finish();
     // Stable: equal inodes (file systems without them) keep manifest order.
-    std::stable_sort(window.begin(), window.end(), [](const Job& a, const Job& b) { return a.order < b.order; });
-    next.store(0);
-    RunWorkers(worker, window.size(), options.jobs, next, cancel, depth);
-    for (auto& [index, f] : late) result.findings.Set(index, std::move(f));
-    late.clear();
-    window.clear();
+    std::stable_sort(w->jobs.begin(), w->jobs.end(), [](const Job& a, const Job& b) { return a.order < b.order; });
+    hashing = std::move(w);
+    Window* h = hashing.get();
+    driver = std::thread([&, h] { RunWorkers([&, h] { work(*h); }, h->jobs.size(), options.jobs, h->next, cancel, depth); });
   };
 
   // A found file whose on-disk spelling is the manifest's needs no record.
-  std::string path;
-  window.reserve(std::min(n, kWindow));
-  for (size_t i = 0; i < n; ++i) {
+  auto filling = std::make_unique<Window>();
+  filling->jobs.reserve(std::min(n, kWindow));
+  manifest.entries.ForEach([&](size_t i, std::string_view path, uint64_t) {
     if ((i & 4095) == 0 && cancel.cancelled()) {
       for (size_t k = i; k < n; ++k) result.findings.SetPlainUnchecked(k);
-      for (const Job& j : window) result.findings.SetPlainUnchecked(j.ref & kIndex);
-      window.clear();
-      break;
+      return false;  // the jobs of `filling` are plain unchecked or unchecked records already
     }
-    path.clear();
-    manifest.entries.AppendPath(i, path);  // no full entry: this loop runs once per file
     Resolution r = resolver.Resolve(path);
     Finding f;
     f.existing_parts = r.existing_parts;
     if (r.kind == Resolution::Kind::kFound) {
       if (r.disk_path == path) {
         result.findings.SetPlainUnchecked(i);
-        window.push_back(Job{static_cast<uint32_t>(r.inode), static_cast<uint32_t>(i)});
+        filling->jobs.push_back(Job{static_cast<uint32_t>(r.inode), static_cast<uint32_t>(i)});
       } else {
         f.state = FindingState::kUnchecked;
         f.disk_path = std::move(r.disk_path);
         result.findings.Set(i, std::move(f));
-        window.push_back(Job{static_cast<uint32_t>(r.inode), static_cast<uint32_t>(i) | kHasRecord});
+        filling->jobs.push_back(Job{static_cast<uint32_t>(r.inode),
+                                    static_cast<uint32_t>(filling->records.size()) | kHasRecord});
+        filling->records.emplace_back(static_cast<uint32_t>(i), result.findings.record(i));
       }
-      if (window.size() == kWindow) run_window();
-      continue;
+      if (filling->jobs.size() == kWindow) {
+        start(std::move(filling));
+        filling = std::make_unique<Window>();
+        filling->jobs.reserve(kWindow);
+      }
+      return true;
     }
     f.state = r.kind == Resolution::Kind::kMissing ? FindingState::kMissing : FindingState::kBlocked;
     f.disk_path = std::move(r.disk_path);
     f.message = std::move(r.message);
     result.findings.Set(i, std::move(f));
     progress.Advance(1, 0);
-  }
-  if (!window.empty()) run_window();
+    return true;
+  });
+  if (!cancel.cancelled() && !filling->jobs.empty()) start(std::move(filling));
   if (!cancel.cancelled() && !forbidden_jobs.empty()) {
-    window = std::move(forbidden_jobs);
-    run_window();
+    auto w = std::make_unique<Window>();
+    w->jobs = std::move(forbidden_jobs);
+    start(std::move(w));
   }
+  finish();
   progress.End(Phase::kScan);
   result.cancelled = cancel.cancelled();
   return result;

@@ -114,6 +114,7 @@ struct ForbidFinding {
 
 struct ScanOptions {
   int jobs = 0;  // files read at once; 0: one per CPU, more while they wait on the disk
+  size_t window = 65536;  // entries resolved, sorted by inode and hashed together
 };
 
 struct ScanResult {

@@ -123,6 +123,19 @@ TEST_CASE("parallel scan gives the same findings as a single thread") {
   }
   CHECK(missing == 6);  // i = 0, 11, 22, 33, 44, 55
   CHECK(corrupt == 8);  // i = 7, 14, ..., 56 (0 is missing)
+  // The same in windows of 1, 7 and 64 entries (a window ends mid-directory,
+  // after a missing file, on the last entry).
+  for (size_t w : {size_t{1}, size_t{7}, size_t{64}}) {
+    CAPTURE(w);
+    ScanOptions o;
+    o.jobs = 3;
+    o.window = w;
+    ScanResult win = ScanTarget(*fs, m, o, NullProgress(), cancel);
+    for (size_t i = 0; i < files.size(); ++i) {
+      CHECK(win.findings[i].state == one.findings[i].state);
+      CHECK(win.findings[i].found == one.findings[i].found);
+    }
+  }
 }
 
 TEST_CASE("a cancelled scan leaves unread files unchecked, never ok") {
