@@ -319,6 +319,7 @@ ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOption
   // hashes the previous one, sorted by inode. Memory stays bounded however
   // long the manifest, and a window is large enough to be read in on-disk order.
   const size_t kWindow = std::max<size_t>(1, options.window);
+  constexpr size_t kFirstWindow = 2048;
 
   FindForbidden(resolver, fs, manifest, result);
   std::vector<Job> forbidden_jobs;
@@ -422,7 +423,9 @@ ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOption
                                     static_cast<uint32_t>(filling->records.size()) | kHasRecord});
         filling->records.emplace_back(static_cast<uint32_t>(i), result.findings.record(i));
       }
-      if (filling->jobs.size() == kWindow) {
+      // The first window is small, so hashing starts while the rest of the
+      // names are still being looked up.
+      if (filling->jobs.size() == (hashing || driver.joinable() ? kWindow : std::min(kWindow, kFirstWindow))) {
         start(std::move(filling));
         filling = std::make_unique<Window>();
         filling->jobs.reserve(kWindow);
