@@ -11,7 +11,8 @@
 # records how it was made, so a changed size or generator makes it again. Measured:
 #  1. warm cache, system-like tree (2 GiB, 20k files) and small-file tree (200k files of 0-8 KiB):
 #     lifeboat scan (.lbm, sizes first) vs sha256sum -c, hashdeep -a (audit, all threads),
-#     rhash -c, and cat of every file with one reader per CPU. Each tool's result is checked once
+#     rhash -c, cat of every file with one reader per CPU, and bench/read_hash_floor (read() and
+#     SHA-256 of every file in inode order, one thread per CPU: what no scan can avoid). Each tool's result is checked once
 #     on the healthy tree before it is timed. Interleaving: hyperfine runs a command's runs back
 #     to back, so the measurement is ROUNDS hyperfine invocations of all commands (RUNS runs each,
 #     one warmup in the first round), the command order rotated each round; medians are over all
@@ -98,6 +99,13 @@ if [[ ! -x $LB ]]; then
   scripts/build.sh >/dev/null
 fi
 lbq=$(printf %q "$LB")
+# bench/read_hash_floor.cc: read() + EVP SHA-256 of every file and nothing else, the floor of a scan.
+FLOOR=$repo/build/read_hash_floor
+if [[ ! -x $FLOOR ]]; then
+  log "building read_hash_floor ..."
+  cmake --build "$repo/build" --target read_hash_floor >/dev/null || die "cannot build $FLOOR (scripts/build.sh first)"
+fi
+floorq=$(printf %q "$FLOOR")
 
 mkdir -p "$D/raw"
 touch "$D/.lifeboat-bench"
@@ -207,6 +215,9 @@ if cat and hash_bps:
     print("limit: %.3f s (read %.2f GB/s, hash %.2f GB/s on %s cores); lifeboat = %.2f x limit"
           % (limit, nbytes / tread / 1e9, hash_bps / 1e9, os.environ.get("NCPU", "?"),
              med[ref] / limit))
+floor = [c for c in order if c.startswith("read+hash floor")]
+if floor:
+    print("lifeboat = %.2f x the read+hash floor (%s: read() + SHA-256 and nothing else)  " % (med[ref] / med[floor[0]], floor[0]))
 if os.environ.get("BASELINES"):
     for c in order:
         if c.startswith(os.environ["BASELINES"]):
@@ -246,12 +257,15 @@ warm_tree() {
   # hashdeep: -l, or it prints absolute paths and audits every file as "moved"; -c sha256, or it
   # also computes MD5; the top-level names, not ".", whose "./" prefix matches no manifest path.
   # rhash: --skip-ok, or it prints a line per file; --sha256 says what the 64 hex digits are.
-  names=("lifeboat scan" "sha256sum -c" "hashdeep -a -j$ncpu" "rhash -c" "cat (-P$ncpu)")
+  # The files in inode order (lifeboat's order), for the read+hash floor.
+  find . -type f -printf '%i %p\n' | sort -n | cut -d' ' -f2- >../files.inode
+  names=("lifeboat scan" "sha256sum -c" "hashdeep -a -j$ncpu" "rhash -c" "cat (-P$ncpu)" "read+hash floor ($ncpu threads)")
   cmds=("$lbq scan -q -t . -m ../manifest.lbm"
     "sha256sum -c --quiet ../manifest.sha256"
     "hashdeep -l -c sha256 -j $ncpu -a -k ../manifest.hashdeep -r$tops"
     "rhash -c --sha256 --skip-ok ../manifest.sha256"
-    "bash -c 'find . -type f -print0 | xargs -0 -P$ncpu -n 500 cat >/dev/null'")
+    "bash -c 'find . -type f -print0 | xargs -0 -P$ncpu -n 500 cat >/dev/null'"
+    "$floorq ../files.inode $ncpu")
   n=${#cmds[@]}
   for ((i = 0; i < n; i++)); do check "${names[i]}" 0 "${cmds[i]}"; done
   for ((r = 1; r <= rounds; r++)); do
