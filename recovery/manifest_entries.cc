@@ -208,20 +208,10 @@ void ManifestEntries::ForEach(const std::function<bool(size_t, std::string_view,
 }
 
 void ManifestEntries::ForEachPath(const std::function<void(size_t, std::string_view)>& fn) const {
-  RecordStream::Cursor cursor(records_, 0);
-  RecordStream::Record dir;
-  uint64_t dir_id = 0;  // dir holds directory 0, "", to begin with
-  std::string path;
-  for (size_t i = 0; i < size(); ++i) {
-    const RecordStream::Record& r = cursor.Next();
-    if (r.b != dir_id) {
-      dirs_.Get(r.b, &dir);
-      dir_id = r.b;
-    }
-    path.clear();
-    JoinInto(path, dir.text, r.text);
+  ForEach([&](size_t i, std::string_view path, uint64_t) {
     fn(i, path);
-  }
+    return true;
+  });
 }
 
 const ManifestEntry ManifestEntries::operator[](size_t i) const {
