@@ -373,6 +373,14 @@ if [[ ! -f $D/tiny/signed.lbm.sig || $D/tiny/signed.lbm -ot $D/tiny/manifest.lbm
 fi
 one "the same tree, signed manifest ($(($(stat -c %s "$D/tiny/signed.lbm") >> 20)) MiB file, verified)" 0 \
   "$lbq scan -q -t $D/tiny/tree -m $D/tiny/signed.lbm --trusted-key $D/tiny/bench.pub"
+# Signed as a checklist (signify -S -e of "SHA256 (name) = hash"): the manifest is streamed.
+if [[ ! -f $D/tiny/checklist.lbm.sig || $D/tiny/checklist.lbm -ot $D/tiny/manifest.lbm ]]; then
+  rm -f "$D/tiny/checklist.lbm" "$D/tiny/checklist.lbm.sig"
+  cp "$D/tiny/manifest.lbm" "$D/tiny/checklist.lbm"
+  "$LB" manifest sign --checklist -s "$D/tiny/bench.sec" -m "$D/tiny/checklist.lbm" >/dev/null
+fi
+one "the same tree, manifest signed as a checklist (verified, streamed)" 0 \
+  "$lbq scan -q -t $D/tiny/tree -m $D/tiny/checklist.lbm --trusted-key $D/tiny/bench.pub"
 {
   printf '\n### Memory: lifeboat scan with a large manifest (warm cache, one run)\n\n'
   echo "| case | wall s | peak RSS MiB |"

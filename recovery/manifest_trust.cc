@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "recovery/rel_path.h"
 #include "recovery/signify.h"
 
 namespace lifeboat {
@@ -47,9 +48,9 @@ Result<std::vector<TrustedKey>> LoadKeys(const TrustOptions& trust) {
 // (unsigned, unreadable signature, unknown key): then the manifest's bytes
 // are not needed, and it is parsed as a stream.
 const TrustedKey* FindSigner(const std::string& sig_path, const std::vector<TrustedKey>& keys, SignatureCheck& c,
-                             SignifySignature& sig_out) {
+                             SignifySignature& sig_out, std::string& embedded) {
   c.signature_path = sig_path;
-  Result<std::string> sig_text = ReadWholeFile(sig_path, 4096);
+  Result<std::string> sig_text = ReadWholeFile(sig_path, 64 * 1024);  // a checklist may list several files
   if (!sig_text.ok()) {
     if (sig_text.status().code() == Status::Code::kNotFound) {
       c.state = SignatureState::kUnsigned;
@@ -71,6 +72,7 @@ const TrustedKey* FindSigner(const std::string& sig_path, const std::vector<Trus
     if (k.key.keynum != sig->keynum) continue;
     c.key_file = k.file;
     sig_out = *sig;
+    embedded = std::string(EmbeddedMessage(*sig_text));
     return &k;
   }
   c.state = SignatureState::kUnknownKey;
@@ -79,7 +81,7 @@ const TrustedKey* FindSigner(const std::string& sig_path, const std::vector<Trus
   return nullptr;
 }
 
-void Verify(const TrustedKey& k, const SignifySignature& sig, const std::string& bytes, SignatureCheck& c) {
+void Verify(const TrustedKey& k, const SignifySignature& sig, std::string_view bytes, SignatureCheck& c) {
   Status v = VerifyMessage(k.key, sig, bytes);
   if (v.ok()) {
     c.state = SignatureState::kVerified;
@@ -93,6 +95,31 @@ void Verify(const TrustedKey& k, const SignifySignature& sig, const std::string&
 }
 
 }  // namespace
+
+std::string_view EmbeddedMessage(std::string_view sig_text) {
+  size_t first = sig_text.find('\n');
+  if (first == std::string_view::npos) return {};
+  size_t second = sig_text.find('\n', first + 1);
+  if (second == std::string_view::npos) return {};
+  return sig_text.substr(second + 1);
+}
+
+std::optional<Digest> ChecklistDigest(std::string_view checklist, std::string_view name) {
+  const std::string prefix = "SHA256 (" + std::string(name) + ") = ";
+  std::optional<Digest> found;
+  int count = 0;
+  while (!checklist.empty()) {
+    size_t nl = checklist.find('\n');
+    std::string_view line = checklist.substr(0, nl);
+    checklist = nl == std::string_view::npos ? std::string_view() : checklist.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.substr(0, prefix.size()) != prefix) continue;
+    ++count;
+    found = DigestFromHex(line.substr(prefix.size()));
+  }
+  if (count != 1) return std::nullopt;  // absent, or listed twice: refuse to pick
+  return found;
+}
 
 const char* SignatureStateName(SignatureState s) {
   switch (s) {
@@ -125,8 +152,30 @@ Result<CheckedManifest> LoadCheckedManifest(const std::string& path, ManifestFor
   if (!keys.ok()) return keys.status();
   CheckedManifest out;
   SignifySignature sig;
-  const TrustedKey* signer =
-      FindSigner(trust.signature_path.empty() ? path + ".sig" : trust.signature_path, *keys, out.signature, sig);
+  std::string checklist;
+  const TrustedKey* signer = FindSigner(trust.signature_path.empty() ? path + ".sig" : trust.signature_path, *keys,
+                                        out.signature, sig, checklist);
+  if (signer != nullptr && !checklist.empty()) {
+    Verify(*signer, sig, checklist, out.signature);
+    std::string name(BaseName(path));
+    std::optional<Digest> listed = ChecklistDigest(checklist, name);
+    Result<Manifest> m = LoadManifest(path, format, limits);  // streamed; hashes what it parses
+    if (!m.ok()) return m.status();
+    out.manifest = std::move(m).value();
+    if (out.signature.state != SignatureState::kVerified) return out;
+    if (!listed) {
+      out.signature.state = SignatureState::kBad;
+      out.signature.message = "the signed checklist " + out.signature.signature_path + " does not list '" + name +
+                              "' (once, as \"SHA256 (" + name + ") = <hash>\")";
+    } else if (*listed != out.manifest.file_sha256) {
+      out.signature.state = SignatureState::kBad;
+      out.signature.message = "the manifest does not match the SHA-256 in the signed checklist by key " +
+                              out.signature.key_id + ": it was changed after signing";
+    } else {
+      out.signature.message += ", through a signed checklist";
+    }
+    return out;
+  }
   if (signer == nullptr) {
     Result<Manifest> m = LoadManifest(path, format, limits);
     if (!m.ok()) return m.status();

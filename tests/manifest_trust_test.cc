@@ -332,5 +332,62 @@ TEST_CASE("trust: ReadWholeFile returns the bytes and refuses files over the lim
   CHECK(missing.status().code() == Status::Code::kNotFound);
 }
 
+
+// signify -S -e of a checklist: the signature lines, then the signed message.
+std::string ChecklistFile(const SignifySecretKey& key, const std::string& checklist) {
+  return SignatureFile(key, checklist) + checklist;
+}
+
+TEST_CASE("trust: a signed checklist -> verified when the streamed manifest has the listed SHA-256") {
+  Fixture f;
+  TrustOptions t;
+  t.key_files = {f.key_file()};
+  const std::string line = "SHA256 (m.lbm) = " + ToHex(Sha256::Of(f.bytes)) + "\n";
+  // Other files in the checklist are ignored, as signify -C checks each on its own.
+  WriteFile(f.manifest + ".sig", ChecklistFile(f.signer.sec, "SHA256 (other.lbm) = " + Sha256Hex("x") + "\n" + line));
+  CheckedManifest c = Load(f.manifest, t);
+  CHECK(c.signature.state == SignatureState::kVerified);
+  CHECK(Contains(c.signature.message, "checklist"));
+  CHECK(c.signature.key_id == f.key_id());
+  CHECK(c.manifest.file_sha256 == Sha256::Of(f.bytes));
+  CHECK(c.manifest.entries.size() == 2);
+
+  SUBCASE("the manifest changed after signing -> bad") {
+    WriteFile(f.manifest, ManifestText("trust-tesT"));
+    CheckedManifest b = Load(f.manifest, t);
+    CHECK(b.signature.state == SignatureState::kBad);
+    CHECK(Contains(b.signature.message, "does not match the SHA-256 in the signed checklist"));
+  }
+  SUBCASE("the checklist changed after signing -> bad") {
+    std::string sig = ReadFile(f.manifest + ".sig");
+    sig[sig.size() - 2] = sig[sig.size() - 2] == '0' ? '1' : '0';  // a digit of the listed hash
+    WriteFile(f.manifest + ".sig", sig);
+    CHECK(Load(f.manifest, t).signature.state == SignatureState::kBad);
+  }
+  SUBCASE("the checklist does not list this file, or lists it twice -> bad") {
+    WriteFile(f.manifest + ".sig", ChecklistFile(f.signer.sec, "SHA256 (M.LBM) = " + ToHex(Sha256::Of(f.bytes)) + "\n"));
+    CheckedManifest b = Load(f.manifest, t);
+    CHECK(b.signature.state == SignatureState::kBad);
+    CHECK(Contains(b.signature.message, "does not list 'm.lbm'"));
+    WriteFile(f.manifest + ".sig", ChecklistFile(f.signer.sec, line + line));
+    CHECK(Load(f.manifest, t).signature.state == SignatureState::kBad);
+  }
+  SUBCASE("signed by a key that is not trusted -> unknown-key") {
+    CHECK(Load(f.manifest, {}).signature.state == SignatureState::kUnknownKey);
+  }
+}
+
+TEST_CASE("trust: ChecklistDigest and EmbeddedMessage") {
+  const std::string h = Sha256Hex("a");
+  CHECK(ChecklistDigest("SHA256 (a.lbm) = " + h + "\r\n", "a.lbm").has_value());
+  CHECK_FALSE(ChecklistDigest("SHA256 (a.lbm) = " + h.substr(1) + "\n", "a.lbm").has_value());
+  CHECK_FALSE(ChecklistDigest("SHA512 (a.lbm) = " + h + "\n", "a.lbm").has_value());
+  CHECK_FALSE(ChecklistDigest("SHA256 (x/a.lbm) = " + h + "\n", "a.lbm").has_value());
+  CHECK(ToHex(*ChecklistDigest("SHA256 (a.lbm) = " + h, "a.lbm")) == h);
+  CHECK(EmbeddedMessage("untrusted comment: x\nRWQ=\n").empty());
+  CHECK(EmbeddedMessage("untrusted comment: x\nRWQ=\nSHA256 (a) = b\n") == "SHA256 (a) = b\n");
+  CHECK(EmbeddedMessage("untrusted comment: x").empty());
+}
+
 }  // namespace
 }  // namespace lifeboat

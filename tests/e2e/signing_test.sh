@@ -33,6 +33,26 @@ run 4 "$LB" scan -t "$W" -m m2.sha256 --trusted-key bsd.pub --json s.json
 assert_eq "$(jqr s.json '.manifest.signature')" "verified"
 pass "signify -G/-S, verified and trusted by lifeboat"
 
+# Signed checklists (signify -S -e of "SHA256 (name) = hash", checked by signify -C): both ways.
+cp "$M" m3.sha256
+run 0 "$LB" manifest sign --checklist -s acme.sec -m m3.sha256
+assert_contains m3.sha256.sig "SHA256 (m3.sha256) = $(sha m3.sha256)"
+run 0 signify-openbsd -C -p acme.pub -x m3.sha256.sig
+assert_contains "$T/out" "m3.sha256: OK"
+run 0 "$LB" manifest verify -p acme.pub -m m3.sha256
+assert_contains "$T/out" "checklist"
+cp "$M" m4.sha256
+sha256sum --tag m4.sha256 >m4.list
+run 0 signify-openbsd -S -e -s bsd.sec -m m4.list -x m4.sha256.sig
+run 4 "$LB" scan -t "$W" -m m4.sha256 --trusted-key bsd.pub --json c.json
+assert_eq "$(jqr c.json '.manifest.signature')" "verified"
+printf '#\n' >>m4.sha256  # changed after signing
+run 8 "$LB" fix -t "$W" -m m4.sha256 --trusted-key bsd.pub "${S[@]}" --yes
+assert_contains "$T/err" "does not match the SHA-256 in the signed checklist"
+assert_eq "$(state "$W")" "$before" "tree after a manifest that no longer matches its checklist"
+run 8 "$LB" manifest verify -p bsd.pub -m m4.sha256
+pass "signed checklists: lifeboat's checked by signify -C, signify's trusted by lifeboat, a change refused"
+
 # A signed manifest fixes; the report names the signer and the manifest hash.
 run 1 "$LB" fix -t "$W" -m m1.sha256 --trusted-key acme.pub "${S[@]}" --yes --json f.json
 assert_eq "$(jqr f.json '.manifest.signature')" "verified"

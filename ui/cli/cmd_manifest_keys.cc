@@ -8,8 +8,10 @@
 #include <iostream>
 #include <memory>
 
+#include "recovery/hash_stream.h"
 #include "recovery/manifest.h"
 #include "recovery/manifest_trust.h"
+#include "recovery/rel_path.h"
 #include "recovery/signify.h"
 #include "ui/cli/commands.h"
 #include "ui/report/text_report.h"
@@ -19,6 +21,7 @@ namespace {
 
 struct KeyOptions {
   std::string pub, sec, manifest, sig, comment = "lifeboat manifest signing key";
+  bool checklist = false;
 };
 
 int Fail(const std::string& what, const std::string& msg) {
@@ -77,11 +80,16 @@ int Sign(const KeyOptions& o) {
   std::string pub_name = BaseNameOf(o.sec);
   if (pub_name.size() > 4 && pub_name.compare(pub_name.size() - 4, 4, ".sec") == 0)
     pub_name.replace(pub_name.size() - 4, 4, ".pub");
-  Result<SignifySignature> sig = SignMessage(*sec, *bytes, "verify with " + pub_name);
+  // A checklist signs "SHA256 (<name>) = <hex>" (signify -S -e), not the manifest itself.
+  std::string checklist;
+  if (o.checklist)
+    checklist = "SHA256 (" + std::string(BaseName(o.manifest)) + ") = " + ToHex(Sha256::Of(*bytes)) + "\n";
+  Result<SignifySignature> sig =
+      SignMessage(*sec, o.checklist ? std::string_view(checklist) : std::string_view(*bytes), "verify with " + pub_name);
   if (!sig.ok()) return Fail("sign", sig.status().message());
   std::string sig_path = o.sig.empty() ? o.manifest + ".sig" : o.sig;
   ::unlink(sig_path.c_str());  // a new signature replaces an old one
-  Status s = WriteNewFile(sig_path, FormatSignature(*sig), 0644);
+  Status s = WriteNewFile(sig_path, FormatSignature(*sig) + checklist, 0644);
   if (!s.ok()) return Fail("sign", s.message());
   std::cout << "signed " << o.manifest << " (" << parsed->entries.size() << " files, " << parsed->forbid.size()
             << " forbid rules) with key " << KeyId(sec->keynum) << ": " << sig_path << '\n';
@@ -94,10 +102,25 @@ int Verify(const KeyOptions& o) {
   Result<SignifyPublicKey> pub = ParsePublicKey(*pub_text, o.pub);
   if (!pub.ok()) return Fail("verify", pub.status().message());
   std::string sig_path = o.sig.empty() ? o.manifest + ".sig" : o.sig;
-  Result<std::string> sig_text = ReadWholeFile(sig_path, 4096);
+  Result<std::string> sig_text = ReadWholeFile(sig_path, 64 * 1024);
   if (!sig_text.ok()) return Fail("verify", sig_text.status().message());
   Result<SignifySignature> sig = ParseSignature(*sig_text, sig_path);
   if (!sig.ok()) return Fail("verify", sig.status().message());
+  if (std::string_view checklist = EmbeddedMessage(*sig_text); !checklist.empty()) {
+    Status v = VerifyMessage(*pub, *sig, checklist);
+    if (!v.ok()) return Fail("verify", sig_path + ": " + v.message());
+    std::string name(BaseName(o.manifest));
+    std::optional<Digest> listed = ChecklistDigest(checklist, name);
+    if (!listed) return Fail("verify", "the signed checklist " + sig_path + " does not list '" + name + "'");
+    Result<std::unique_ptr<ByteReader>> in = OpenFileReader(o.manifest);
+    if (!in.ok()) return Fail("verify", in.status().message());
+    Result<StreamHash> h = HashStream(**in, ManifestLimits{}.max_file_bytes, NullProgress(), CancelToken());
+    if (!h.ok()) return Fail("verify", h.status().message());
+    if (h->over_limit || h->digest != *listed)
+      return Fail("verify", o.manifest + ": does not match the SHA-256 in the signed checklist");
+    std::cout << "Signature Verified (key " << KeyId(pub->keynum) << ", checklist)\n";
+    return 0;
+  }
   Result<std::string> bytes = ReadWholeFile(o.manifest, ManifestLimits{}.max_file_bytes);
   if (!bytes.ok()) return Fail("verify", bytes.status().message());
   Status v = VerifyMessage(*pub, *sig, *bytes);
@@ -125,10 +148,16 @@ void AddManifestKeyCommands(CLI::App& manifest, int& exit_code) {
   sign->add_option("-s,--secret", so->sec, "Secret key (lifeboat keygen or signify -G -n)")->required()->option_text("FILE");
   sign->add_option("-m,--manifest", so->manifest, "Manifest to sign (checked first)")->required()->option_text("FILE");
   sign->add_option("-x,--signature", so->sig, "Signature file (default: <manifest>.sig)")->option_text("FILE");
+  sign->add_flag("--checklist", so->checklist,
+                 "Sign a checklist \"SHA256 (<name>) = <hash>\" (signify -S -e) instead of the whole manifest: "
+                 "lifeboat then reads large manifests as a stream, without holding them in memory");
   sign->footer(
       "The manifest is parsed first: an invalid manifest is never signed. `signify -V -p KEY.pub\n"
-      "-m MANIFEST -x MANIFEST.sig` verifies the result.\n\n"
-      "Example:\n  lifeboat manifest sign -s acme-2026.sec -m xp-sp3-x86.lbm");
+      "-m MANIFEST -x MANIFEST.sig` verifies the result; with --checklist, `signify -C -p KEY.pub\n"
+      "-x MANIFEST.sig` in the manifest's folder. Use --checklist for manifests of hundreds of\n"
+      "thousands of files: a detached signature makes every reader hold the whole file in memory.\n\n"
+      "Example:\n  lifeboat manifest sign -s acme-2026.sec -m xp-sp3-x86.lbm\n"
+      "  lifeboat manifest sign --checklist -s acme-2026.sec -m win10-22h2-x64.lbm");
   sign->callback([so, &exit_code] { exit_code = Sign(*so); });
 
   auto vo = std::make_shared<KeyOptions>();
@@ -137,7 +166,8 @@ void AddManifestKeyCommands(CLI::App& manifest, int& exit_code) {
   verify->add_option("-m,--manifest", vo->manifest, "Signed manifest")->required()->option_text("FILE");
   verify->add_option("-x,--signature", vo->sig, "Signature file (default: <manifest>.sig)")->option_text("FILE");
   verify->footer(
-      "Accepts signatures made by `signify -S` as well.\n\n"
+      "Accepts signatures made by `signify -S` as well, and signed checklists (`signify -S -e`\n"
+      "of \"SHA256 (<name>) = <hash>\" lines, as `sha256sum --tag` writes them).\n\n"
       "Example:\n  lifeboat manifest verify -p acme-2026.pub -m xp-sp3-x86.lbm\n\n"
       "Exit: 0 verified, 8 not verified or unreadable, 16 usage error.");
   verify->callback([vo, &exit_code] { exit_code = Verify(*vo); });
