@@ -3,6 +3,7 @@
 #include "recovery/report.h"
 
 #include <map>
+#include <unordered_map>
 
 #include "recovery/case_fold.h"
 
@@ -164,7 +165,7 @@ RunReport ScanReport(const Manifest& m, const ScanResult& scan, bool keep_ok) {
 }
 
 RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan& plan, const ExecuteResult* exec,
-                    bool dry_run) {
+                    bool dry_run, bool keep_ok) {
   RunReport r;
   r.command = "fix";
   r.dry_run = dry_run;
@@ -174,9 +175,18 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
   r.cancelled = scan.cancelled || plan.cancelled || (exec && exec->cancelled);
   // ok, missing and corrupt count what the scan found; restored and
   // unrepaired count what became of the problems.
+  // Without keep_ok, ok files get no row (a million healthy files cost no
+  // memory here); the plan's entries are never ok, so each has its row.
+  std::unordered_map<uint32_t, size_t> row_of;  // entry -> row, when ok rows are left out
+  auto entry_row = [&](uint32_t entry) -> FileReport& { return r.files[keep_ok ? entry : row_of.at(entry)]; };
   for (size_t i = 0; i < scan.findings.size(); ++i) {
+    if (!keep_ok && scan.findings.state(i) == FindingState::kOk) {
+      ++r.summary.ok;
+      continue;
+    }
     FileReport fr = FromFinding(m.entries[i], scan.findings[i]);
     if (fr.state != FileState::kUnrepaired) Count(r.summary, fr.state);
+    if (!keep_ok) row_of[static_cast<uint32_t>(i)] = r.files.size();
     r.files.push_back(std::move(fr));
   }
   const size_t forbidden_base = r.files.size();
@@ -186,7 +196,7 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
     r.files.push_back(std::move(fr));
   }
   for (const Unrepairable& u : plan.unrepairable) {
-    FileReport& f = r.files[u.entry];
+    FileReport& f = entry_row(u.entry);
     f.state = FileState::kUnrepaired;
     if (scan.findings[u.entry].state != FindingState::kBlocked)  // blocked: the scan message says it all
       f.message = f.message.empty() ? u.reason : f.message + "; " + u.reason;
@@ -203,7 +213,7 @@ RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan&
       continue;
     }
     if (exec != nullptr && step.kind == StepKind::kReplace) replaced[FoldCase(step.path)] = exec->steps[k].done;
-    FileReport& f = r.files[step.entry];
+    FileReport& f = entry_row(step.entry);
     if (exec == nullptr) {  // nothing executed: the scan states stand, with their planned source
       f.source = step.source_label;
       continue;

@@ -84,8 +84,9 @@ struct RunReport {
 RunReport ScanReport(const Manifest& m, const ScanResult& scan, bool keep_ok = true);
 // `exec` is null when nothing was executed: a dry run, or a plan the user
 // declined or cancelled before any write.
+// keep_ok as for ScanReport.
 RunReport FixReport(const Manifest& m, const ScanResult& scan, const RepairPlan& plan, const ExecuteResult* exec,
-                    bool dry_run = false);
+                    bool dry_run = false, bool keep_ok = true);
 RunReport UndoReport(const UndoPlan& plan, const UndoResult* result);
 
 // Adds `from`'s files, counts, warnings, error and cancellation to `into`

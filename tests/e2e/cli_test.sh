@@ -43,6 +43,14 @@ assert_eq "$(jqr dry.json '.files[] | select(.path | endswith("svchost.exe")) | 
   "missing dllcache:svchost.exe"
 assert_eq "$(state "$W")" "$before" "tree after --dry-run"
 assert_missing "$W/lifeboat"
+# Ok files get report rows only with --all (a million healthy files cost no memory); the
+# problem rows and the counts are the same either way.
+run 4 "$LB" fix "${K[@]}" -t "$W" -m "$M" "${S[@]}" --dry-run --json dry-all.json --all
+assert_eq "$(jqr dry-all.json '.files | length')" "21"
+assert_eq "$(jqr dry.json '.files | length')" "3"
+assert_eq "$(jq -c '.summary' dry.json)" "$(jq -c '.summary' dry-all.json)" "summary with and without --all"
+assert_eq "$(jq -c '[.files[] | select(.state != "ok")]' dry.json)" \
+  "$(jq -c '[.files[] | select(.state != "ok")]' dry-all.json)" "problem rows with and without --all"
 pass "fix --dry-run prints the plan and writes nothing"
 
 # JSON on stdout stays clean JSON; the text goes to stderr.
@@ -73,6 +81,8 @@ run 8 "$LB" undo -t "$W"
 assert_contains "$T/err" "nothing to undo"
 run 1 "$LB" fix "${K[@]}" -t "$W" -m "$M" "${S[@]}" --yes --json fix.json
 id=$(jqr fix.json '.run_id')
+assert_eq "$(jqr fix.json '[.files[] | select(.state == "restored")] | length')" "3"
+assert_eq "$(jqr fix.json '.summary.restored') $(jqr fix.json '.summary.ok')" "3 18"
 run 0 "$LB" undo -t "$W" --list
 assert_contains "$T/out" "$id"
 assert_contains "$T/out" "3/3"

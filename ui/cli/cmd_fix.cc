@@ -42,7 +42,7 @@ int RunFix(const FixOptions& o) {
   progress.reset();
 
   auto report_without_run = [&] {
-    RunReport r = FixReport(in->manifest, scan, plan, nullptr, o.dry_run);
+    RunReport r = FixReport(in->manifest, scan, plan, nullptr, o.dry_run, /*keep_ok=*/o.check.out.all);
     r.target = in->target->display();
     in->Annotate(r);
     return r;
@@ -58,7 +58,7 @@ int RunFix(const FixOptions& o) {
   }
   if (plan.steps.empty()) {  // nothing to write: no run, no journal
     ExecuteResult none;
-    RunReport r = FixReport(in->manifest, scan, plan, &none);
+    RunReport r = FixReport(in->manifest, scan, plan, &none, false, /*keep_ok=*/o.check.out.all);
     r.target = in->target->display();
     in->Annotate(r);
     return Emit(r, out);
@@ -118,7 +118,7 @@ Result<RunReport> RepairAcceptedPlan(CheckInputs& in, const CheckOptions& check,
   ExecuteResult exec;
   execute([&] { exec = ExecutePlan(*in.fs, plan, sources, exec_opts, progress, cancel); });
 
-  RunReport r = FixReport(in.manifest, scan, plan, &exec);
+  RunReport r = FixReport(in.manifest, scan, plan, &exec, false, /*keep_ok=*/check.out.all);
   r.target = in.target->display();
   in.Annotate(r);
   r.run_id = exec_opts.run_id;

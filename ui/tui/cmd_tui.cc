@@ -256,7 +256,7 @@ class Tui {
       return Action::kBack;
     }
 
-    RunReport preview = FixReport(in->manifest, scan, plan, nullptr);
+    RunReport preview = FixReport(in->manifest, scan, plan, nullptr, false, /*keep_ok=*/false);  // lists problems only
     tui::FindingsScreen findings(header, tui::FindingItems(preview, plan), plan.steps.size());
     for (;;) {
       Action a = Loop(findings);
