@@ -35,7 +35,8 @@ struct Served {
 // has no known size.
 class NeedIndex {
  public:
-  NeedIndex(const Manifest& m, const std::vector<uint32_t>& needs) : manifest_(m), served_(m.entries.size()) {
+  NeedIndex(const Manifest& m, const std::vector<uint32_t>& needs) : manifest_(m) {
+    served_.reserve(needs.size());
     for (uint32_t i : needs) {
       const ManifestEntry& e = m.entries[i];
       by_digest_[e.sha256].push_back(i);
@@ -79,7 +80,7 @@ class NeedIndex {
     std::vector<uint32_t> still;
     for (uint32_t i : it->second) {
       const ManifestEntry& e = manifest_.entries[i];
-      if (served_[i].served) continue;
+      if (served(i).served) continue;
       if (!e.Accepts(d, bytes)) {  // same digest, other size: cannot happen, but never trust it
         still.push_back(i);
         continue;
@@ -98,7 +99,11 @@ class NeedIndex {
       it->second = std::move(still);
   }
 
-  const Served& served(uint32_t entry) const { return served_[entry]; }
+  const Served& served(uint32_t entry) const {
+    static const Served kNotServed;
+    auto it = served_.find(entry);
+    return it == served_.end() ? kNotServed : it->second;
+  }
 
  private:
   template <typename Fn>
@@ -119,7 +124,7 @@ class NeedIndex {
   }
 
   const Manifest& manifest_;
-  std::vector<Served> served_;
+  std::unordered_map<uint32_t, Served> served_;  // needed entries only: a healthy million costs nothing
   std::unordered_map<Digest, std::vector<uint32_t>, DigestHash> by_digest_;
   std::unordered_map<uint64_t, int> by_size_;
   std::unordered_map<std::string, int> by_name_;
