@@ -248,14 +248,16 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(FileSystem& fs, con
   if (!f.ok()) return f.status();
   // The journal's own name must survive a power cut before any record counts.
   LB_RETURN_IF_ERROR(fs.SyncDir(ParentPath(path)));
-  return std::unique_ptr<JournalWriter>(new JournalWriter(std::move(f).value()));
+  return std::unique_ptr<JournalWriter>(new JournalWriter(fs, path, std::move(f).value(), 0));
 }
 
 Result<std::unique_ptr<JournalWriter>> JournalWriter::Append(FileSystem& fs, const std::string& path,
                                                              const JournalContents& existing) {
+  Result<FileInfo> info = fs.Stat(path);
+  if (!info.ok()) return info.status();
   Result<std::unique_ptr<WritableFile>> f = fs.OpenAppend(path);
   if (!f.ok()) return f.status();
-  std::unique_ptr<JournalWriter> w(new JournalWriter(std::move(f).value()));
+  std::unique_ptr<JournalWriter> w(new JournalWriter(fs, path, std::move(f).value(), info->size));
   if (existing.ends_mid_line) w->buffer_ = "\n";  // the next record must stand on its own line
   w->resync_next_ = existing.torn_tail;
   return w;
@@ -274,12 +276,26 @@ Status JournalWriter::Add(const JournalRecord& r) {
 }
 
 Status JournalWriter::Sync() {
+  LB_RETURN_IF_ERROR(broken_);
   if (!buffer_.empty()) {
-    Status w = file_->Write(buffer_.data(), buffer_.size());
+    size_ += buffer_.size();
+    broken_ = file_->Write(buffer_.data(), buffer_.size());
     buffer_.clear();
-    LB_RETURN_IF_ERROR(w);
+    LB_RETURN_IF_ERROR(broken_);
   }
-  return file_->Sync();
+  broken_ = file_->Sync();
+  LB_RETURN_IF_ERROR(broken_);
+  Result<FileInfo> info = fs_.Stat(path_);
+  if (!info.ok()) {
+    broken_ = info.status();
+  } else if (info->size != size_) {
+    broken_ = Status::Error(Status::Code::kIoError,
+                            fs_.Describe(path_) + ": the journal holds " + std::to_string(info->size) +
+                                " bytes after a write that reported " + std::to_string(size_) +
+                                ": the disk lost data it had accepted",
+                            EIO);
+  }
+  return broken_;
 }
 
 Status JournalWriter::AddAndSync(const JournalRecord& r) {

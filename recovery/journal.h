@@ -72,14 +72,23 @@ class JournalWriter {
                                                        const JournalContents& existing);
 
   Status Add(const JournalRecord& r);  // buffered until Sync
-  Status Sync();                       // write buffered records, fsync
+  // Writes the buffered records and fsyncs, then checks that the file has the
+  // size it should: a write that stored fewer bytes than it reported (a lying
+  // disk) is an error, and the writer refuses everything after it, so the
+  // short record stays the journal's torn tail rather than a hole in it.
+  Status Sync();
   Status AddAndSync(const JournalRecord& r);
 
  private:
-  explicit JournalWriter(std::unique_ptr<WritableFile> f) : file_(std::move(f)) {}
+  JournalWriter(FileSystem& fs, std::string path, std::unique_ptr<WritableFile> f, uint64_t size)
+      : fs_(fs), path_(std::move(path)), file_(std::move(f)), size_(size) {}
+  FileSystem& fs_;
+  std::string path_;
   std::unique_ptr<WritableFile> file_;
+  uint64_t size_ = 0;  // what the file must hold after Sync
   std::string buffer_;
   bool resync_next_ = false;
+  Status broken_;  // the first write or sync error: the writer is done
 };
 
 }  // namespace lifeboat

@@ -23,27 +23,7 @@ ExecuteResult Execute(FileSystem& fs, const Scenario& sc, const RepairPlan& plan
   return ExecutePlan(fs, plan, sources, test::RunOptions(run_id, sequence), NullProgress(), cancel);
 }
 
-// Temp files in the tree (lifeboat/ itself excluded: recovery moves
-// leftover temps into lifeboat/undo/ rather than deleting them).
-std::vector<std::string> TempFiles(const std::string& root) {
-  std::vector<std::string> out;
-  for (const auto& [path, unused] : test::TreeState(root))
-    if (path.find(".lifeboat-tmp") != std::string::npos) out.push_back(path);
-  return out;
-}
-
-void UndoAll(FileSystem& fs) {
-  Result<std::vector<RunInfo>> runs = ListRuns(fs);
-  REQUIRE(runs.ok());
-  CancelToken cancel;
-  for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
-    Result<UndoPlan> plan = PlanUndo(fs, it->run_id, cancel);
-    REQUIRE(plan.ok());
-    UndoResult r = ExecuteUndo(fs, *plan, 1'800'000'100, NullProgress(), cancel);
-    CHECK(r.conflicts == 0);
-    CHECK(r.fatal.ok());
-  }
-}
+void UndoAll(FileSystem& fs) { CHECK(test::UndoAllRuns(fs).ok()); }
 
 TEST_CASE("execute restores and replaces, keeps backups, journals every step") {
   Scenario sc;
@@ -59,7 +39,7 @@ TEST_CASE("execute restores and replaces, keeps backups, journals every step") {
   CHECK_FALSE(r.cancelled);
   for (const StepResult& s : r.steps) CHECK(s.done);
   CHECK(sc.Healthy());
-  CHECK(TempFiles(sc.target).empty());
+  CHECK(sc.TempFiles().empty());
   // Each replaced file's old content is in the backup folder.
   for (size_t k = 0; k < plan.steps.size(); ++k) {
     const RepairStep& s = plan.steps[k];
@@ -106,7 +86,7 @@ TEST_CASE("a source that changes after planning is not written") {
   }
   CHECK(checked);
   CHECK_FALSE(test::Exists(sc.target + "/WINDOWS/system32/file0.dll"));
-  CHECK(TempFiles(sc.target).empty());
+  CHECK(sc.TempFiles().empty());
 }
 
 TEST_CASE("a source that grows after planning is cut off and not used") {
@@ -123,7 +103,7 @@ TEST_CASE("a source that grows after planning is cut off and not used") {
       CHECK(r.steps[k].message.find("larger than when it was verified") != std::string::npos);
     }
   CHECK_FALSE(test::Exists(sc.target + "/WINDOWS/system32/file0.dll"));
-  CHECK(TempFiles(sc.target).empty());
+  CHECK(sc.TempFiles().empty());
 }
 
 TEST_CASE("a file that appears at a restore path after the scan is left alone") {
@@ -140,7 +120,7 @@ TEST_CASE("a file that appears at a restore path after the scan is left alone") 
       CHECK_FALSE(r.steps[k].done);
       CHECK(r.steps[k].message.find("appeared since the scan") != std::string::npos);
     }
-  CHECK(TempFiles(sc.target).empty());
+  CHECK(sc.TempFiles().empty());
 }
 
 TEST_CASE("disk full mid-run stops the run cleanly") {
@@ -157,7 +137,7 @@ TEST_CASE("disk full mid-run stops the run cleanly") {
     ExecuteResult r = ExecutePlan(faulty, plan, sources, test::RunOptions("20260101-000000-dddd"), NullProgress(), cancel);
     REQUIRE(faulty.triggered());
     CHECK(r.fatal.code() == Status::Code::kNoSpace);
-    CHECK(TempFiles(sc.target).empty());
+    CHECK(sc.TempFiles().empty());
     for (const auto& [path, content] : sc.good) {
       std::string c = sc.Classify(path, content);
       CHECK((c == "old" || c == "new" || c == "missing"));
@@ -207,7 +187,7 @@ TEST_CASE("crash at every operation: files are old or new, fix again heals, undo
       ExecuteResult r2 = Execute(*fs, sc, plan2, "20260101-000000-0000", cancel, /*sequence=*/2);
       CHECK(r2.fatal.ok());
       CHECK(sc.Healthy());
-      CHECK(TempFiles(sc.target).empty());
+      CHECK(sc.TempFiles().empty());
     }
     // (c) undo of both runs gives back the damaged tree exactly
     UndoAll(*fs);

@@ -16,7 +16,10 @@ class FaultFile final : public WritableFile {
   Status Write(const void* data, size_t len) override {
     bool partial = false;
     Status s = fs_.Enter("write", &partial);
-    if (partial && len > 1) base_->Write(data, len / 2);
+    if (partial) {
+      Status half = len > 1 ? base_->Write(data, len / 2) : Status::Ok();
+      return s.ok() ? half : s;
+    }
     if (!s.ok()) return s;
     return base_->Write(data, len);
   }
@@ -40,7 +43,13 @@ Status FaultFileSystem::Enter(const char* what, bool* partial) {
   if (crashed_) return Dead(what);
   ++ops_;
   if (ops_ != target_) return Status::Ok();
+  if (mode_ == Mode::kShortWrite && partial == nullptr) return Status::Ok();  // not a write
   triggered_ = true;
+  triggered_op_ = what;
+  if (mode_ == Mode::kShortWrite) {
+    *partial = true;
+    return Status::Ok();
+  }
   if (mode_ == Mode::kFailOnce) return error_.WithContext(std::string("injected on ") + what);
   if (mode_ == Mode::kCrash) {
     crashed_ = true;

@@ -3,7 +3,9 @@
 // either fails the N-th one with a chosen error, or "crashes" at it: from then
 // on every operation fails and nothing more reaches the disk, as if the
 // process had died there. A crash inside a write lets half the bytes through,
-// so torn files and torn journal records really happen.
+// so torn files and torn journal records really happen. A short write stores
+// half the bytes of the N-th operation (if it is a write) and reports success,
+// as a lying disk or an unnoticed short write(2) would.
 #pragma once
 
 #include <memory>
@@ -16,7 +18,7 @@ namespace lifeboat::test {
 
 class FaultFileSystem final : public ForwardingFileSystem {
  public:
-  enum class Mode { kNone, kFailOnce, kCrash };
+  enum class Mode { kNone, kFailOnce, kCrash, kShortWrite };
 
   using ForwardingFileSystem::ForwardingFileSystem;
 
@@ -32,11 +34,18 @@ class FaultFileSystem final : public ForwardingFileSystem {
     mode_ = Mode::kCrash;
     target_ = n;
   }
+  // Operation `n`, if it is a write, stores half its bytes and succeeds.
+  void ShortWriteAt(int n) {
+    mode_ = Mode::kShortWrite;
+    target_ = n;
+  }
   // Link() answers kUnsupported, like FAT or some FUSE mounts.
   void DisableLinks() { no_links_ = true; }
   int ops() const { return ops_; }
   bool crashed() const { return crashed_; }
   bool triggered() const { return triggered_; }
+  // The kind of operation the fault hit ("write", "fsync", "rename", ...).
+  const std::string& triggered_op() const { return triggered_op_; }
 
   Result<std::vector<DirEntry>> ListDir(std::string_view dir) override;
   Result<FileInfo> Stat(std::string_view path) override;
@@ -53,7 +62,8 @@ class FaultFileSystem final : public ForwardingFileSystem {
   Result<std::unique_ptr<FileLock>> Lock(std::string_view path) override;
 
   // Called by wrapped files. Returns OK to let the operation through; for a
-  // crash inside a write, *partial is set to true.
+  // crash or a short write inside a write, *partial is set to true (the
+  // caller writes half the bytes, then returns the status).
   Status Enter(const char* what, bool* partial = nullptr);
 
  private:
@@ -63,6 +73,7 @@ class FaultFileSystem final : public ForwardingFileSystem {
   bool crashed_ = false;
   bool triggered_ = false;
   bool no_links_ = false;
+  std::string triggered_op_;
   Status error_;
 };
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "recovery/filesystem_posix.h"
+#include "tests/fault_fs.h"
 #include "tests/testutil.h"
 
 namespace lifeboat {
@@ -524,6 +525,28 @@ TEST_CASE("resync after a torn tail, end to end through the writer") {
   std::string now = test::ReadFile(dir / "j.log");
   CHECK(now.substr(0, first.size() + 30) == full.substr(0, first.size() + 30));
   CHECK(now[first.size() + 30] == '\n');
+}
+
+TEST_CASE("a write the disk shortened is caught at Sync; the writer stops, the short record stays the torn tail") {
+  test::TempDir dir;
+  Result<std::unique_ptr<FileSystem>> base = OpenPosixFileSystem(dir.path());
+  REQUIRE(base.ok());
+  test::FaultFileSystem fs(**base);
+  Result<std::unique_ptr<JournalWriter>> w = JournalWriter::Create(fs, "j.log");
+  REQUIRE(w.ok());
+  REQUIRE((*w)->AddAndSync(Begin(0, "WINDOWS/a.dll")).ok());
+  fs.ShortWriteAt(fs.ops() + 1);  // the next write stores half and reports success
+  Status s = (*w)->AddAndSync(Begin(1, "WINDOWS/b.dll"));
+  REQUIRE(fs.triggered());
+  CHECK(s.code() == Status::Code::kIoError);
+  CHECK(s.message().find("lost data") != std::string::npos);
+  // Nothing more goes after the hole, even once the disk behaves again.
+  CHECK_FALSE((*w)->AddAndSync(Begin(2, "WINDOWS/c.dll")).ok());
+  Result<JournalContents> j = ReadJournal(fs, "j.log");
+  REQUIRE(j.ok());
+  CHECK(j->torn_tail);
+  REQUIRE(j->records.size() == 1);
+  CHECK(j->records[0].path == "WINDOWS/a.dll");
 }
 
 TEST_CASE("appending after a torn tail without the resync flag loses the new record") {

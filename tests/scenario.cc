@@ -4,6 +4,8 @@
 #include <filesystem>
 
 #include "recovery/filesystem_posix.h"
+#include "recovery/undo.h"
+#include "recovery/workspace.h"
 
 namespace lifeboat::test {
 
@@ -71,6 +73,28 @@ bool Scenario::Healthy() const {
     if (Classify(path, content) != "new") return false;
   if (known_bad && (Exists(target + "/" + kKnownBadPath) || !Exists(target + "/" + kUnlistedPath))) return false;
   return true;
+}
+
+std::vector<std::string> Scenario::TempFiles() const {
+  std::vector<std::string> out;
+  for (const auto& [path, unused] : TreeState(target))
+    if (path.find(".lifeboat-tmp") != std::string::npos) out.push_back(path);
+  return out;
+}
+
+Status UndoAllRuns(FileSystem& fs) {
+  Result<std::vector<RunInfo>> runs = ListRuns(fs);
+  if (!runs.ok()) return runs.status();
+  CancelToken cancel;
+  for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
+    Result<UndoPlan> plan = PlanUndo(fs, it->run_id, cancel);
+    if (!plan.ok()) return plan.status();
+    UndoResult r = ExecuteUndo(fs, *plan, 1'800'000'100, NullProgress(), cancel);
+    if (!r.fatal.ok()) return r.fatal;
+    if (r.conflicts != 0)
+      return Status::Error(Status::Code::kConflict, "undo of " + it->run_id + ": " + std::to_string(r.conflicts) + " conflicts");
+  }
+  return Status::Ok();
 }
 
 ExecuteOptions RunOptions(const std::string& run_id, uint64_t sequence) {

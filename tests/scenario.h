@@ -42,7 +42,14 @@ struct Scenario {
   // For each manifest entry, "old" / "new" / "missing" / "other" by content.
   std::string Classify(const std::string& path, const std::string& good_content) const;
   bool Healthy() const;
+  // Temp files in the tree (lifeboat/ excluded: recovery moves leftover temps
+  // into lifeboat/undo/ rather than deleting them).
+  std::vector<std::string> TempFiles() const;
 };
+
+// Undoes every run in the workspace, newest first. Returns the first error,
+// or a kConflict status if any undo met a conflict.
+Status UndoAllRuns(FileSystem& fs);
 
 // Options for a test run: id, sequence, fixed clock.
 ExecuteOptions RunOptions(const std::string& run_id, uint64_t sequence = 1);
