@@ -23,6 +23,8 @@
 //       left in the tree;
 //   (c) crash recovery and a second fix reach a healthy tree with no temp files;
 //   (d) undo of every run gives back the damaged tree byte for byte.
+// A last test crashes the first run at three points, then crashes the crash
+// recovery and the fix after it at each of their operations in turn.
 // Each test prints how many points it covered, by kind of operation.
 #include <doctest/doctest.h>
 
@@ -48,6 +50,7 @@ constexpr size_t kSteps = (kFiles + 2) / 3 + (kFiles + 1) / 3 + 2;
 constexpr const char* kRun1 = "20260101-000000-0001";
 // Sorts before kRun1: run order must come from the journal's sequence.
 constexpr const char* kRun2 = "20260101-000000-0000";
+constexpr const char* kRun3 = "20260101-000000-0002";
 
 // Points covered per operation kind, printed at the end of a test.
 struct Coverage {
@@ -97,24 +100,30 @@ void CheckNeverPartial(const Scenario& sc, const RepairPlan& plan, const Execute
     INFO("step reported done: " << plan.steps[k].path);
     CHECK(sc.Classify(plan.steps[k].path, test::ReadFile(sc.target + "/" + plan.steps[k].path)) == "new");
   }
-  bool bad_in_place = test::Exists(sc.target + "/" + Scenario::kKnownBadPath);
-  bool bad_in_backup = test::Exists(sc.target + "/" + BackupPath(kRun1, Scenario::kKnownBadPath));
-  CHECK(bad_in_place != bad_in_backup);
+  int copies_of_bad = test::Exists(sc.target + "/" + Scenario::kKnownBadPath);
+  for (const char* run : {kRun1, kRun2, kRun3})
+    copies_of_bad += test::Exists(sc.target + "/" + BackupPath(run, Scenario::kKnownBadPath));
+  CHECK(copies_of_bad == 1);
   CHECK(test::ReadFile(sc.target + "/" + Scenario::kUnlistedPath) == "a fine driver");
 }
 
-// (c) and (d).
-void CheckHealsAndUndoes(const Scenario& sc, FileSystem& fs) {
+// Crash recovery, then a fix of what is left, as `lifeboat fix` does.
+ExecuteResult RecoverAndFix(const Scenario& sc, FileSystem& fs, const char* run_id, uint64_t sequence) {
+  Result<std::vector<std::string>> notes = RecoverInterruptedRuns(fs, 1'800'000'050);
+  if (!notes.ok()) return ExecuteResult{{}, notes.status()};
+  auto [scan, plan] = sc.ScanAndPlan(fs);
+  auto sources = sc.OpenSources();
+  CancelToken cancel;
+  return ExecutePlan(fs, plan, sources, test::RunOptions(run_id, sequence), NullProgress(), cancel);
+}
+
+// (c) and (d), the healing run being number `sequence`.
+void CheckHealsAndUndoes(const Scenario& sc, FileSystem& fs, const char* run_id = kRun2, uint64_t sequence = 2) {
   {
     auto lock = LockWorkspace(fs);
     REQUIRE(lock.ok());
-    Result<std::vector<std::string>> notes = RecoverInterruptedRuns(fs, 1'800'000'050);
-    REQUIRE(notes.ok());
-    auto [scan, plan] = sc.ScanAndPlan(fs);
-    auto sources = sc.OpenSources();
-    CancelToken cancel;
-    ExecuteResult r = ExecutePlan(fs, plan, sources, test::RunOptions(kRun2, 2), NullProgress(), cancel);
-    CHECK(r.fatal.ok());
+    ExecuteResult r = RecoverAndFix(sc, fs, run_id, sequence);
+    CHECK_MESSAGE(r.fatal.ok(), r.fatal.message());
     CHECK(sc.Healthy());
     CHECK(sc.TempFiles().empty());
   }
@@ -172,6 +181,39 @@ TEST_CASE("a short write at every write is caught by reading the temp file back"
   Coverage cov = EveryOperation(Fault::kShortWrite);
   cov.Print("short write");
   CHECK(cov.by_op["write"] > 20);
+}
+
+TEST_CASE("a second crash, in the recovery or the fix after it, loses nothing either") {
+  // The first crash at three points of the first run: in the begin records, the temp
+  // files, the backups and renames, the done records.
+  Coverage cov;
+  for (int first : {4, 120, 230}) {
+    CAPTURE(first);
+    for (int n = 1; n < 100'000; ++n) {
+      CAPTURE(n);
+      Scenario sc(kFiles, /*known_bad=*/true);
+      auto fs = sc.OpenTarget();
+      auto [scan, plan] = sc.ScanAndPlan(*fs);
+      ExecuteResult r;
+      std::string op;
+      REQUIRE(FaultedRun(sc, *fs, plan, Fault::kCrash, first, Status::Ok(), &r, &op));
+      {
+        auto lock = LockWorkspace(*fs);
+        REQUIRE(lock.ok());
+        test::FaultFileSystem faulty(*fs);
+        faulty.CrashAt(n);
+        RecoverAndFix(sc, faulty, kRun2, 2);
+        if (!faulty.triggered()) break;
+        op = faulty.triggered_op();
+      }
+      CAPTURE(op);
+      cov.Add(op);
+      CheckNeverPartial(sc, plan, ExecuteResult{});
+      CheckHealsAndUndoes(sc, *fs, kRun3, 3);
+    }
+  }
+  cov.Print("2nd crash");
+  CHECK(cov.total > 300);
 }
 
 }  // namespace
