@@ -23,8 +23,9 @@
 //       left in the tree;
 //   (c) crash recovery and a second fix reach a healthy tree with no temp files;
 //   (d) undo of every run gives back the damaged tree byte for byte.
-// A last test crashes the first run at three points, then crashes the crash
-// recovery and the fix after it at each of their operations in turn.
+// Another test crashes the first run at three points, then crashes the crash
+// recovery and the fix after it at each of their operations in turn; the last
+// one crashes (or fails with EIO) the undo of the fix at each operation.
 // Each test prints how many points it covered, by kind of operation.
 #include <doctest/doctest.h>
 
@@ -214,6 +215,59 @@ TEST_CASE("a second crash, in the recovery or the fix after it, loses nothing ei
   }
   cov.Print("2nd crash");
   CHECK(cov.total > 300);
+}
+
+// Undo of the whole 40-file fix, faulted at each of its operations, then
+// undone again: the tree ends byte-identical to the damaged one.
+Coverage UndoEveryOperation(Fault fault, const Status& error = Status::Ok()) {
+  Coverage cov;
+  for (int n = 1; n < 100'000; ++n) {
+    CAPTURE(n);
+    Scenario sc(kFiles, /*known_bad=*/true);
+    auto fs = sc.OpenTarget();
+    {
+      auto [scan, plan] = sc.ScanAndPlan(*fs);
+      auto lock = LockWorkspace(*fs);
+      REQUIRE(lock.ok());
+      auto sources = sc.OpenSources();
+      CancelToken cancel;
+      REQUIRE(ExecutePlan(*fs, plan, sources, test::RunOptions(kRun1), NullProgress(), cancel).fatal.ok());
+      REQUIRE(sc.Healthy());
+    }
+    UndoResult r;
+    {
+      auto lock = LockWorkspace(*fs);
+      REQUIRE(lock.ok());
+      test::FaultFileSystem faulty(*fs);
+      if (fault == Fault::kCrash) faulty.CrashAt(n);
+      if (fault == Fault::kFail) faulty.FailAt(n, error);
+      CancelToken cancel;
+      Result<UndoPlan> plan = PlanUndo(faulty, kRun1, cancel);
+      REQUIRE(plan.ok());
+      r = ExecuteUndo(faulty, *plan, 1'800'000'100, NullProgress(), cancel);
+      if (!faulty.triggered()) break;
+      cov.Add(faulty.triggered_op());
+    }
+    for (const auto& [path, content] : sc.good) {
+      std::string c = sc.Classify(path, content);
+      INFO(path << " is " << c);
+      CHECK((c == "old" || c == "new" || c == "missing"));
+    }
+    if (fault == Fault::kFail) CHECK_MESSAGE((!r.fatal.ok() || r.conflicts > 0), "an injected error vanished");
+    Status again = test::UndoAllRuns(*fs);
+    CHECK_MESSAGE(again.ok(), again.message());
+    CHECK(test::TreeState(sc.target) == sc.damaged_state);
+  }
+  return cov;
+}
+
+TEST_CASE("undo of the 40-file fix: a crash or an error at every operation, then undo again restores the tree") {
+  Coverage crash = UndoEveryOperation(Fault::kCrash);
+  crash.Print("undo crash");
+  CHECK(crash.total > 60);
+  Coverage eio = UndoEveryOperation(Fault::kFail, Status::FromErrno(EIO, "injected"));
+  eio.Print("undo EIO");
+  CHECK(eio.total == crash.total);
 }
 
 }  // namespace
