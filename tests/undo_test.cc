@@ -208,8 +208,10 @@ TEST_CASE("a hostile journal cannot make recovery or undo remove a system file")
   b.path = "WINDOWS/system32/x.dll";
   b.tmp = "WINDOWS/system32/file1.dll";  // not its temp name: an existing system file
   b.new_sha256 = Sha256::Of("x");
-  test::WriteFile(sc.target + "/" + JournalPath(kRun), EncodeJournalRecord(run) + EncodeJournalRecord(b) +
-                                                           EncodeJournalRecord(JournalRecord{JournalRecord::Op::kRecovered}));
+  JournalRecord recovered;
+  recovered.op = JournalRecord::Op::kRecovered;
+  test::WriteFile(sc.target + "/" + JournalPath(kRun),
+                  EncodeJournalRecord(run) + EncodeJournalRecord(b) + EncodeJournalRecord(recovered));
   Result<std::vector<std::string>> notes = RecoverInterruptedRuns(*fs, 1'800'000'000);
   REQUIRE(notes.ok());
   CancelToken cancel;

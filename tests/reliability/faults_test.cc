@@ -111,7 +111,11 @@ void CheckNeverPartial(const Scenario& sc, const RepairPlan& plan, const Execute
 // Crash recovery, then a fix of what is left, as `lifeboat fix` does.
 ExecuteResult RecoverAndFix(const Scenario& sc, FileSystem& fs, const char* run_id, uint64_t sequence) {
   Result<std::vector<std::string>> notes = RecoverInterruptedRuns(fs, 1'800'000'050);
-  if (!notes.ok()) return ExecuteResult{{}, notes.status()};
+  if (!notes.ok()) {
+    ExecuteResult failed;
+    failed.fatal = notes.status();
+    return failed;
+  }
   auto [scan, plan] = sc.ScanAndPlan(fs);
   auto sources = sc.OpenSources();
   CancelToken cancel;
