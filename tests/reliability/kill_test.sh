@@ -8,6 +8,7 @@
 # Half the kills come at a random fraction of that time, half when the run's
 # journal reaches a random line (so they land mid-run however fast the fix is:
 # while temp files are written, or while they are renamed into place).
+# Every other round also kills the `undo --all` that follows, then undoes again.
 # KILL_ROUNDS=N runs more rounds (default 8); KILL_SEED fixes the moments.
 source "$(dirname "$0")/../e2e/lib.sh"
 ROUNDS=${KILL_ROUNDS:-8}
@@ -56,7 +57,7 @@ wait_journal() {
   done
 }
 
-mid_run=0
+mid_run=0 undo_ms=0 undo_killed=0
 for ((round = 1; round <= ROUNDS; round++)); do
   rm -rf vol && cp -a damaged vol
   "${fix_cmd[@]}" 2>/dev/null &
@@ -93,10 +94,28 @@ for ((round = 1; round <= ROUNDS; round++)); do
   run 0 "$LB" scan -t vol -m m.sha256 -q
   [[ -z "$(find vol -path vol/lifeboat -prune -o -name '*.lifeboat-tmp' -print)" ]] || fail "temp files left after resume"
 
-  # (c) undo of every run restores the damaged tree exactly
+  # (c) undo of every run restores the damaged tree exactly. Every other
+  # round, the undo itself is killed first, at a random fraction of the last
+  # undo's time, and run again.
+  undo_note=""
+  if ((round % 2 == 0 && undo_ms > 0)); then
+    "$LB" undo -t vol --all -q 2>/dev/null &
+    pid=$!
+    ms=$((undo_ms * (5 + RANDOM % 90) / 100))
+    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+    if [[ "$(state vol)" != "$damaged_state" ]]; then
+      undo_killed=$((undo_killed + 1))
+      undo_note=", undo killed at ${ms} ms and run again"
+    fi
+  fi
+  t0=$(date +%s%N)
   run 0 "$LB" undo -t vol --all -q
+  undo_ms=$((($(date +%s%N) - t0) / 1000000))
   [[ "$(state vol)" == "$damaged_state" ]] || fail "undo --all after kill $moment did not restore the tree"
-  echo "  kill $moment ($state_now): consistent, resumed, undone"
+  echo "  kill $moment ($state_now): consistent, resumed, undone$undo_note"
 done
+echo "  undo killed mid-run and completed by a second undo: $undo_killed times"
 ((mid_run * 2 >= ROUNDS)) || fail "only $mid_run of $ROUNDS kills landed mid-run; the test proved too little"
-pass "kill -9 during fix ($mid_run of $ROUNDS kills mid-run): never partial, fix again heals, undo --all restores"
+pass "kill -9 during fix ($mid_run of $ROUNDS kills mid-run) and undo ($undo_killed): never partial, fix again heals, undo --all restores"
