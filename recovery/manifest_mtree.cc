@@ -9,7 +9,9 @@
 // libarchive reports no line numbers and merges repeated paths, so the read
 // callback also runs every byte through a small line index: for each
 // full-path line (the form bsdtar writes) it records path -> line number.
-// That gives "file:line" in errors and catches a path listed twice.
+// That gives "file:line" in errors and catches a path listed twice. It also
+// catches a NUL in a name ("\000" or a raw byte): libarchive hands names over
+// as C strings, so "a\000b.dll" would silently become the entry "a".
 #include "recovery/manifest_mtree.h"
 
 #include <archive.h>
@@ -19,6 +21,8 @@
 #include <memory>
 #include <unordered_map>
 #include <vector>
+
+#include "recovery/rel_path.h"
 
 namespace lifeboat {
 namespace {
@@ -83,6 +87,9 @@ class MtreeLineIndex {
   uint32_t dup_line() const { return dup_line_; }
   uint32_t dup_first() const { return dup_first_; }
   const std::string& dup_path() const { return dup_path_; }
+  // The first name holding a NUL, decoded, and its line (0 if none).
+  uint32_t nul_line() const { return nul_line_; }
+  const std::string& nul_path() const { return nul_path_; }
 
  private:
   static constexpr size_t kMaxPending = 1 << 20;
@@ -92,8 +99,13 @@ class MtreeLineIndex {
     if (b == std::string_view::npos || line[b] == '#' || line[b] == '/') return;
     size_t e = line.find_first_of(" \t\r", b);
     std::string_view token = line.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
+    std::string decoded = DecodeMtreeName(token);
+    if (decoded.find('\0') != std::string::npos && nul_line_ == 0) {
+      nul_line_ = entry_line_;
+      nul_path_ = decoded;
+    }
     if (token.find('/') == std::string_view::npos) return;  // relative form: not indexed
-    std::string path(StripDotSlash(DecodeMtreeName(token)));
+    std::string path(StripDotSlash(decoded));
     auto [it, inserted] = lines_.emplace(std::move(path), entry_line_);
     if (!inserted && dup_line_ == 0) {
       dup_line_ = entry_line_;
@@ -108,6 +120,8 @@ class MtreeLineIndex {
   std::unordered_map<std::string, uint32_t> lines_;
   uint32_t dup_line_ = 0, dup_first_ = 0;
   std::string dup_path_;
+  uint32_t nul_line_ = 0;
+  std::string nul_path_;
 };
 
 struct ReadContext {
@@ -151,6 +165,14 @@ Status DuplicateError(const std::string& name, const MtreeLineIndex& index) {
                            std::to_string(index.dup_first()) + "); refusing an ambiguous manifest");
 }
 
+// The reason NormalizeManifestPath gives ("contains a NUL byte", or an
+// earlier problem of the same name), with the line.
+Status NulError(const std::string& name, const MtreeLineIndex& index) {
+  Result<std::string> checked = NormalizeManifestPath(index.nul_path());
+  return ManifestError(name, index.nul_line(),
+                       checked.ok() ? "a name holds a NUL byte" : checked.status().message());
+}
+
 }  // namespace
 
 Status ParseMtree(ByteReader& in, ManifestBuilder& out) {
@@ -168,6 +190,7 @@ Status ParseMtree(ByteReader& in, ManifestBuilder& out) {
     struct archive_entry* e = nullptr;
     int r = archive_read_next_header(a.get(), &e);
     if (!ctx.error.ok()) return ctx.error;
+    if (ctx.index.nul_line()) return NulError(out.name(), ctx.index);
     if (ctx.index.dup_line()) return DuplicateError(out.name(), ctx.index);
     if (r == ARCHIVE_EOF) break;
     if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY || e == nullptr) {
@@ -209,6 +232,7 @@ Status ParseMtree(ByteReader& in, ManifestBuilder& out) {
     if (n < 0) return ctx.error;
     if (n == 0) break;
   }
+  if (ctx.index.nul_line()) return NulError(out.name(), ctx.index);
   if (ctx.index.dup_line()) return DuplicateError(out.name(), ctx.index);
   if (ctx.any_byte && ctx.last_byte != '\n')
     return ManifestError(out.name(), 0, "last line has no newline: the manifest looks truncated");

@@ -679,7 +679,7 @@ Result<PackBuildResult> BuildPack(const Manifest& manifest, const std::vector<st
     missing.disk_path = manifest.entries[i].path;
     scan.findings.Set(i, std::move(missing));
   }
-  RepairPlan plan = PlanRepair(manifest, scan, sources, progress, cancel);
+  RepairPlan plan = PlanRepair(manifest, scan, sources, progress, cancel, PlanOptions{.writes_target = false});
   if (plan.cancelled || cancel.cancelled()) return Status::Error(Status::Code::kCancelled, "cancelled");
 
   PackBuildResult result;

@@ -9,6 +9,7 @@
 
 #include "recovery/case_fold.h"
 #include "recovery/rel_path.h"
+#include "recovery/workspace.h"
 
 namespace lifeboat {
 namespace {
@@ -162,12 +163,17 @@ bool SurveyAll(const std::vector<std::unique_ptr<Source>>& sources, NeedIndex& n
 
 RepairPlan PlanRepair(const Manifest& manifest, const ScanResult& scan,
                       const std::vector<std::unique_ptr<Source>>& sources, ProgressSink& progress,
-                      const CancelToken& cancel) {
+                      const CancelToken& cancel, const PlanOptions& options) {
   RepairPlan plan;
   std::vector<uint32_t> needs;
   for (uint32_t i = 0; i < scan.findings.size(); ++i) {
     const Finding& f = scan.findings[i];
-    if (f.state == FindingState::kMissing || f.state == FindingState::kCorrupt) needs.push_back(i);
+    if (f.state == FindingState::kMissing || f.state == FindingState::kCorrupt) {
+      if (std::string why = options.writes_target ? WorkPathProblem(f.disk_path) : ""; !why.empty())
+        plan.unrepairable.push_back(Unrepairable{i, why});
+      else
+        needs.push_back(i);
+    }
     if (f.state == FindingState::kBlocked) plan.unrepairable.push_back(Unrepairable{i, f.message});
   }
 
@@ -228,6 +234,10 @@ RepairPlan PlanRepair(const Manifest& manifest, const ScanResult& scan,
   for (uint32_t k = 0; k < scan.forbidden.size(); ++k) {
     const ForbidFinding& f = scan.forbidden[k];
     if (f.state != ForbidState::kKnownBad || written.count(FoldCase(f.disk_path))) continue;
+    if (std::string why = options.writes_target ? WorkPathProblem(f.disk_path) : ""; !why.empty()) {
+      plan.warnings.push_back(f.disk_path + ": known-bad, not removed: " + why);
+      continue;
+    }
     RepairStep step;
     step.kind = StepKind::kRemove;
     step.forbidden = k;

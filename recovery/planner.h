@@ -64,8 +64,17 @@ struct RepairPlan {
   bool cancelled = false;
 };
 
+// Files fix could not write, back up or journal exactly (a path with no
+// room left for lifeboat's temp and backup names, a name that is not UTF-8:
+// WorkPathProblem in workspace.h) are unrepairable, or for known-bad files a
+// warning. A pack build (pack.cc) writes nothing at the manifest's paths and
+// turns that off.
+struct PlanOptions {
+  bool writes_target = true;
+};
+
 RepairPlan PlanRepair(const Manifest& manifest, const ScanResult& scan,
                       const std::vector<std::unique_ptr<Source>>& sources, ProgressSink& progress,
-                      const CancelToken& cancel);
+                      const CancelToken& cancel, const PlanOptions& options = {});
 
 }  // namespace lifeboat

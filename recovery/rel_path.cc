@@ -6,12 +6,46 @@ namespace {
 
 Status Invalid(std::string_view raw, const std::string& why) {
   std::string shown(raw.substr(0, 200));
+  bool utf8 = IsValidUtf8(shown);
   for (char& c : shown)
-    if (static_cast<unsigned char>(c) < 0x20) c = '?';
+    if (static_cast<unsigned char>(c) < 0x20 || (!utf8 && static_cast<unsigned char>(c) >= 0x80)) c = '?';
   return Status::Error(Status::Code::kInvalidInput, "path '" + shown + "' " + why);
 }
 
 }  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (b >= 0xC2 && b <= 0xDF) {
+      len = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      len = 3;
+      if (b == 0xE0) lo = 0xA0;  // overlong
+      if (b == 0xED) hi = 0x9F;  // surrogates
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      len = 4;
+      if (b == 0xF0) lo = 0x90;  // overlong
+      if (b == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return false;
+    }
+    if (s.size() - i < len) return false;
+    auto second = static_cast<unsigned char>(s[i + 1]);
+    if (second < lo || second > hi) return false;
+    for (size_t k = 2; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += len;
+  }
+  return true;
+}
 
 Result<std::string> NormalizeManifestPath(std::string_view raw) {
   if (raw.empty()) return Invalid(raw, "is empty");
@@ -56,6 +90,7 @@ Result<std::string> NormalizeManifestPath(std::string_view raw) {
     out.append(comp);
   }
   if (out.empty()) return Invalid(raw, "names the target root, not a file");
+  if (!IsValidUtf8(out)) return Invalid(raw, "is not valid UTF-8 (Windows names are Unicode)");
   return out;
 }
 

@@ -24,11 +24,17 @@ inline constexpr size_t kMaxComponentBytes = 255;
 
 // Accepts '/' or '\' separators and a leading "./" (or ".\"); collapses
 // repeated separators. Rejects absolute paths (leading separator or a drive
-// letter), '..' components, NUL/control characters and ':'.
+// letter), '..' components, NUL/control characters, ':' and invalid UTF-8.
 Result<std::string> NormalizeManifestPath(std::string_view raw);
 
 // True if `path` is already a clean relative path (see above).
 bool IsCleanRelPath(std::string_view path);
+
+// True if `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF). Windows names are UTF-16, so a
+// manifest path that is not valid UTF-8 names no Windows file, and the JSON
+// journal could not record it exactly.
+bool IsValidUtf8(std::string_view s);
 
 std::vector<std::string_view> SplitPath(std::string_view path);
 std::string JoinPath(std::string_view a, std::string_view b);

@@ -11,7 +11,15 @@ struct archive;
 
 namespace lifeboat {
 
-Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path);
+// Decompression-bomb limits (see source_archive.cc): past bomb_floor
+// decompressed bytes, a member or archive expanding more than bomb_ratio
+// times the bytes read from the file is refused. Tests lower the floor.
+struct ArchiveLimits {
+  uint64_t bomb_floor = uint64_t{256} << 20;
+  uint64_t bomb_ratio = 1000;
+};
+
+Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path, const ArchiveLimits& limits = {});
 
 // Registers the formats lifeboat reads on a fresh archive reader. One by one
 // on purpose: archive_read_support_format_all() pulls in the xar reader and,
@@ -24,6 +32,7 @@ void EnableArchiveFormats(::archive* a);
 // does not read it costs only the headers. `size` is kUnknownCandidateSize
 // when the format does not say. Header errors are errors naming `label`.
 using MemberVisitFn = std::function<bool(const std::string& name, uint64_t size, ByteReader& data)>;
-Status VisitArchiveStream(ByteReader& in, const std::string& label, const MemberVisitFn& visit);
+Status VisitArchiveStream(ByteReader& in, const std::string& label, const MemberVisitFn& visit,
+                          const ArchiveLimits& limits = {});
 
 }  // namespace lifeboat

@@ -25,6 +25,18 @@ std::string UndoPath(const std::string& run_id, const std::string& path) {
 }
 std::string TempPathFor(const std::string& path) { return path + ".lifeboat-tmp"; }
 
+std::string WorkPathProblem(const std::string& path) {
+  if (!IsValidUtf8(path)) return "its name is not valid UTF-8, which the journal cannot record for undo; left alone";
+  if (!IsCleanRelPath(path)) return "its name cannot be recorded in the journal; left alone";
+  // Run ids have NewRunId's 20 characters; the undo folder's name is shorter.
+  const size_t room = kMaxPathBytes - BackupPath("00000000-000000-0000", "").size();
+  const size_t name_room = kMaxComponentBytes - TempPathFor("").size();
+  if (path.size() > room || BaseName(path).size() > name_room)
+    return "the path is too long for lifeboat's temp file and backup copy (at most " + std::to_string(room) +
+           " bytes, and " + std::to_string(name_room) + " for the file name); left alone";
+  return "";
+}
+
 std::string IsoTime(std::time_t now) {
   struct tm tm;
   gmtime_r(&now, &tm);

@@ -28,6 +28,13 @@ std::string BackupPath(const std::string& run_id, const std::string& path);
 std::string UndoPath(const std::string& run_id, const std::string& path);
 std::string TempPathFor(const std::string& path);  // "<path>.lifeboat-tmp"
 
+// Why fix cannot write, back up or remove the file at `path` with an exact
+// journal (empty if it can): its temp name, its backup and undo copies must
+// be clean relative paths too (within 4096 bytes, names within 255), and
+// the JSON journal records only valid UTF-8 exactly. A manifest path may be
+// valid and still too long for these; the planner leaves such files alone.
+std::string WorkPathProblem(const std::string& path);
+
 std::string NewRunId(std::time_t now);
 std::string IsoTime(std::time_t now);  // "2026-11-29T14:30:15Z"
 bool IsValidRunId(const std::string& id);

@@ -28,8 +28,10 @@ packages=(
   # ESD install images), gsf from libgsf-bin (OLE2 files, as McAfee .bup
   # quarantine files are), strace (how much of a pack is read), socat (a
   # listener on 127.0.0.1 that takes the report `lifeboat auto` uploads),
-  # mscompress (SZDD files, as NT 4 / Windows 9x media compress them)
+  # mscompress (SZDD files, as NT 4 / Windows 9x media compress them), python3 (the hostile archives and
+  # decompression bombs of tests/reliability/hostile_test.sh)
   libarchive-tools jq signify-openbsd hashdeep libhivex-bin fdisk dosfstools gcab wimtools libgsf-bin strace socat mscompress tmux
+  python3
   # boot media (iso/build.sh): the kernel and its modules, busybox for /init,
   # cpio and xz (xz-utils) for the initramfs, modprobe (kmod) to resolve module dependencies,
   # grub-mkrescue's BIOS + UEFI images with xorriso and mtools, pxelinux for

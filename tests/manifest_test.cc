@@ -398,6 +398,19 @@ TEST_CASE("mtree: bad digests, bad paths and repeated paths are refused with the
   CHECK(Contains(msg, "first at line 2"));
 }
 
+// Regression: libarchive returns names as C strings, so "./WINDOWS/a\000b.dll"
+// became the entry "WINDOWS/a" (another file) instead of an error.
+TEST_CASE("mtree: a NUL in a name, escaped or raw, is refused with its line") {
+  for (std::string name : {std::string("./WINDOWS/a\\000b.dll"), std::string("./WINDOWS/a\0b.dll", 17),
+                           std::string("a\\000b.dll")}) {
+    CAPTURE(name);
+    std::string msg = Error(Mtree("#mtree\n./ok.dll type=file size=2 sha256digest=" + kHi + "\n" + name +
+                                  " type=file size=2 sha256digest=" + kHi + "\n"));
+    CHECK(StartsWith(msg, "m.mtree:3: "));
+    CHECK(Contains(msg, "NUL byte"));
+  }
+}
+
 TEST_CASE("mtree: paths differing only in case go through the same duplicate rules") {
   Result<Manifest> m = Mtree("#mtree\n./a.dll type=file size=2 sha256digest=" + kHi +
                              "\n./A.DLL type=file size=2 sha256digest=" + kHi + "\n");

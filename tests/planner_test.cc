@@ -6,6 +6,8 @@
 
 #include <map>
 
+#include "recovery/rel_path.h"
+#include "recovery/workspace.h"
 #include "tests/testutil.h"
 
 namespace lifeboat {
@@ -227,6 +229,49 @@ TEST_CASE("known-bad files become remove steps, unless the path is replaced anyw
   CHECK(remove.forbidden == 1);
   CHECK(remove.source == kNoSource);
   CHECK(remove.expected == Sha256::Of("bad"));
+}
+
+}  // namespace
+}  // namespace lifeboat
+
+namespace lifeboat {
+namespace {
+
+// Regression: a manifest path within 4096 bytes (names within 255) could
+// still be too long once ".lifeboat-tmp" or "lifeboat/backup/<run>/" was
+// added; fix created its directories, failed to write, and left a journal
+// its own reader called damaged. A name that is not UTF-8 was journaled
+// lossily, so undo could not put it back.
+TEST_CASE("files lifeboat could not journal exactly are unrepairable, with no directories made") {
+  std::string deep;
+  while (deep.size() + 251 < 4070) deep += std::string(250, 'd') + "/";
+  std::string long_path = deep + std::string(60, 'x');  // under 4096 bytes, no room for the backup prefix
+  REQUIRE(long_path.size() < kMaxPathBytes);
+  std::string long_name = "WINDOWS/" + std::string(250, 'n');  // a valid name; name.lifeboat-tmp is not
+  std::string not_utf8 = "WINDOWS/\xFF\xFE.sys";
+  Manifest m = test::MakeManifest({{long_path, "a"}, {long_name, "b"}, {"WINDOWS/ok.dll", "c"}});
+  ScanResult scan;
+  scan.findings = {Missing(long_path, 0), Missing(long_name, 1), Missing("WINDOWS/ok.dll", 1)};
+  ForbidFinding bad;
+  bad.state = ForbidState::kKnownBad;
+  bad.disk_path = not_utf8;
+  bad.found = Sha256::Of("bad");
+  scan.forbidden = {bad};
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(std::make_unique<FakeSource>(
+      "s", std::vector<std::pair<std::string, std::string>>{{"1", "a"}, {"2", "b"}, {"3", "c"}}));
+  CancelToken cancel;
+  RepairPlan plan = PlanRepair(m, scan, sources, NullProgress(), cancel);
+  REQUIRE(plan.steps.size() == 1);
+  CHECK(plan.steps[0].path == "WINDOWS/ok.dll");
+  CHECK(plan.mkdirs.empty());
+  REQUIRE(plan.unrepairable.size() == 2);
+  CHECK(plan.unrepairable[0].reason.find("too long for lifeboat's temp file and backup copy") != std::string::npos);
+  CHECK(plan.unrepairable[1].entry == 1);
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK(plan.warnings[0].find("known-bad, not removed: its name is not valid UTF-8") != std::string::npos);
+  CHECK(WorkPathProblem("WINDOWS/" + std::string(242, 'n')).empty());
+  CHECK_FALSE(WorkPathProblem("WINDOWS/" + std::string(243, 'n')).empty());
 }
 
 }  // namespace

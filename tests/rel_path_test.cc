@@ -118,6 +118,29 @@ TEST_CASE("whatever NormalizeManifestPath returns is clean") {
   CHECK(NormalizeManifestPath("Program Files (x86)/a b/c.d").value() == "Program Files (x86)/a b/c.d");
 }
 
+// Regression: a path that is not UTF-8 was accepted, and the JSON journal
+// recorded it with U+FFFD in place of its bytes, so undo could not find the
+// file fix had written.
+TEST_CASE("manifest paths must be valid UTF-8; the refusal shows no raw bytes") {
+  for (std::string bad : {std::string("a/\xFF.dll"), std::string("\xC3"), std::string("\xC3("),
+                          std::string("\xC0\xAF"), std::string("\xE0\x80\xAF"), std::string("\xED\xA0\x80"),
+                          std::string("\xF4\x90\x80\x80"), std::string("\xF8\x88\x80\x80\x80")}) {
+    CAPTURE(bad);
+    CHECK_FALSE(IsValidUtf8(bad));
+    Result<std::string> r = NormalizeManifestPath(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("is not valid UTF-8") != std::string::npos);
+    for (char ch : r.status().message()) CHECK(static_cast<unsigned char>(ch) < 0x80);
+  }
+  for (std::string good : {std::string("plain"), std::string("\xC3\xA9t\xC3\xA9"), std::string("\xE2\x82\xAC"),
+                           std::string("\xED\x9F\xBF"), std::string("\xF0\x9F\x98\x80"),
+                           std::string("\xF4\x8F\xBF\xBF")}) {
+    CAPTURE(good);
+    CHECK(IsValidUtf8(good));
+    CHECK(NormalizeManifestPath(good).ok());
+  }
+}
+
 TEST_CASE("IsCleanRelPath refuses control characters, DEL, NUL and long components") {
   for (std::string bad : {std::string("a\x01"), std::string("a\x7f"), std::string("a\0b", 3), std::string("a/\rb"),
                           std::string(kMaxComponentBytes + 1, 'x'), std::string("."), std::string("a/.."),

@@ -9,6 +9,7 @@
 
 #include <map>
 
+#include "recovery/source_archive.h"
 #include "tests/testutil.h"
 
 namespace lifeboat {
@@ -152,6 +153,42 @@ TEST_CASE("a member longer than the allowed bytes is never reported as hashed") 
   Seen seen = SurveyAll(**src, [](const Candidate&) { return true; }, /*limit=*/50);
   CHECK(seen.offered.size() == 1);
   CHECK(seen.hashed.empty());
+}
+
+TEST_CASE("a decompression bomb ends the walk, whether its member is hashed or skipped") {
+  // 8 MiB of zeros gzip to ~8 KiB (1000 times); with the floor lowered to 1
+  // MiB that is a bomb. Before it, a good member; after it, one never reached.
+  TempDir t;
+  std::string path = t / "bomb.tar.gz";
+  WriteArchive(path, "tar", {{"good.dll", "good"}, {"bomb.dll", std::string(8 << 20, '\0')}, {"after.dll", "after"}});
+  ArchiveLimits limits;
+  limits.bomb_floor = 1 << 20;
+  limits.bomb_ratio = 100;
+  for (bool hash_bomb : {true, false}) {
+    CAPTURE(hash_bomb);
+    Result<std::unique_ptr<Source>> src = OpenArchiveSource(path, limits);
+    REQUIRE(src.ok());
+    std::vector<std::string> hashed;
+    CancelToken cancel;
+    Status st = (*src)->Survey([&](const Candidate& c) { return c.name != "bomb.dll" || hash_bomb; },
+                               [](const Candidate&) { return UINT64_MAX - 1; },
+                               [&](const Candidate& c, const Digest&, uint64_t) {
+                                 hashed.push_back(c.name);
+                                 return true;
+                               },
+                               NullProgress(), cancel);
+    CHECK_FALSE(st.ok());
+    CHECK(st.message().find("bomb.dll") != std::string::npos);
+    CHECK(hashed == std::vector<std::string>{"good.dll"});
+    std::string said = st.message();
+    for (const std::string& w : (*src)->warnings()) said += "\n" + w;
+    CHECK(said.find("decompression bomb") != std::string::npos);
+  }
+  // The default limits read it whole: 8 MiB is under the floor.
+  Result<std::unique_ptr<Source>> src = OpenSource(path);
+  REQUIRE(src.ok());
+  Seen seen = SurveyAll(**src, [](const Candidate&) { return true; });
+  CHECK(seen.hashed.size() == 3);
 }
 
 TEST_CASE("OpenSource refuses a missing path and a file that is not an archive") {
