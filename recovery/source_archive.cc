@@ -1,8 +1,11 @@
 // ArchiveSource: each pass opens the archive afresh and walks its headers in
 // order. Candidate ids are the ordinal of the member among all headers, so
-// Survey and Fetch agree without keeping a name index. Member names are only
-// used as labels: nothing is ever extracted to a path taken from the archive,
-// which makes traversal tricks ("../", absolute names, links) harmless.
+// Survey and Fetch agree without keeping a name index; a member whose data
+// does not match its declared size ends Survey as damage, since past it a
+// pass that skips data may walk other headers than one that read it. Member
+// names are only used as labels: nothing is ever extracted to a path taken
+// from the archive, which makes traversal tricks ("../", absolute names,
+// links) harmless.
 //
 // Decompression bombs: data reads stop at the size the planner allows, but
 // that is the member's declared size, and with a sha256sum manifest (no
@@ -160,7 +163,8 @@ class ArchiveSource final : public Source {
       }
       if (!want(c)) return true;
       MemberReader reader(a, guard);
-      Result<StreamHash> h = HashStream(reader, max_bytes(c), progress, cancel);
+      const uint64_t limit = max_bytes(c);
+      Result<StreamHash> h = HashStream(reader, limit, progress, cancel);
       if (!h.ok()) {
         bomb = reader.bomb();
         if (bomb.ok()) warnings_.push_back(label_ + ":" + c.name + ": " + h.status().message());
@@ -171,6 +175,16 @@ class ArchiveSource final : public Source {
         return !cancel.cancelled();
       }
       progress.Advance(1, 0);
+      // Data longer or shorter than the header says: where libarchive finds
+      // the next header then depends on whether this data was read or
+      // skipped (a streamed zip), so Fetch, which skips what it is not asked
+      // for, could find other members at the ordinals surveyed after it.
+      if (c.size != kUnknownCandidateSize && (h->over_limit ? limit >= c.size : h->bytes != c.size)) {
+        warnings_.push_back(label_ + ":" + c.name + ": its data is " + (h->over_limit ? "longer" : "shorter") +
+                            " than the " + std::to_string(c.size) + " bytes its header says");
+        damaged = c.name;
+        return false;
+      }
       if (h->over_limit) return true;
       digests[c.id] = {h->digest, h->bytes};
       return hashed(c, h->digest, h->bytes);

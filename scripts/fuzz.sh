@@ -21,9 +21,12 @@ mkdir -p "$out/manifest_fuzz" "$out/journal_fuzz" "$out/import_fuzz"
 { printf '\001'; cat "$seed/fx/xp-sp3-x86.sha256"; } >"$out/manifest_fuzz/seed-sha256sum"
 (cd "$seed/fx/win" && bsdtar --format=mtree --options '!all,type,size,sha256' -cf "$seed/m.mtree" WINDOWS)
 { printf '\002'; cat "$seed/m.mtree"; } >"$out/manifest_fuzz/seed-mtree"
-build/lifeboat fix --allow-unsigned -t "$seed/fx/win" -m "$seed/fx/xp-sp3-x86.sha256" -s "$seed/fx/win" --yes -q || true
+build/lifeboat fix --allow-unsigned -t "$seed/fx/win" -m "$seed/fx/xp-sp3-x86.sha256" -s "$seed/fx/win" --yes -q \
+  --json "$seed/fix-healthy.json" || true
 rm -f "$seed/fx/win/WINDOWS/system32/svchost.exe"
-build/lifeboat fix --allow-unsigned -t "$seed/fx/win" -m "$seed/fx/xp-sp3-x86.sha256" -s "$seed/fx/win/WINDOWS/system32/dllcache" --yes -q || true
+build/lifeboat scan -t "$seed/fx/win" -m "$seed/fx/xp-sp3-x86.sha256" -q --json "$seed/scan.json" || true
+build/lifeboat fix --allow-unsigned -t "$seed/fx/win" -m "$seed/fx/xp-sp3-x86.sha256" -s "$seed/fx/win/WINDOWS/system32/dllcache" --yes -q \
+  --json "$seed/fix-restored.json" || true
 build/lifeboat undo -t "$seed/fx/win" -q || true
 cp "$seed"/fx/win/lifeboat/journal/*.log "$out/journal_fuzz/" 2>/dev/null || true
 { printf '\003'; cat manifests/demo/xp-sp3-x86.lbm; } >"$out/manifest_fuzz/seed-native"
@@ -33,6 +36,32 @@ cp "$seed"/fx/win/lifeboat/journal/*.log "$out/journal_fuzz/" 2>/dev/null || tru
 printf '\001{"%064d":{"fileInfo":{"size":5,"machineType":34404,"version":"10.0.1"},"windowsVersions":{"22H2":{"KB1":{"updateInfo":{"releaseVersion":"19045.100"}}}}}}' 1 >"$out/import_fuzz/seed-winbindex"
 { printf '\002'; cat manifests/keys/lifeboat-demo.pub; } >"$out/import_fuzz/seed-pub"
 { printf '\004'; cat manifests/demo/xp-sp3-x86.lbm.sig; } >"$out/import_fuzz/seed-sig"
+# Signed checklists (signify -S -e): lifeboat's of one manifest, signify's of a two-file `sha256sum --tag` list.
+build/lifeboat manifest keygen -p "$seed/k.pub" -s "$seed/k.sec" -c "fuzz seed" >/dev/null
+cp manifests/demo/xp-sp3-x86.lbm "$seed/xp-sp3-x86.lbm"
+build/lifeboat manifest sign --checklist -s "$seed/k.sec" -m "$seed/xp-sp3-x86.lbm" >/dev/null
+{ printf '\005'; cat "$seed/xp-sp3-x86.lbm.sig"; } >"$out/import_fuzz/seed-checklist"
+signify-openbsd -G -n -p "$seed/s.pub" -s "$seed/s.sec" -c "fuzz seed"
+(cd "$seed" && sha256sum --tag xp-sp3-x86.lbm fx/xp-sp3-x86.sha256 >list &&
+  signify-openbsd -S -e -s s.sec -m list -x list.sig)
+{ printf '\005'; cat "$seed/list.sig"; } >"$out/import_fuzz/seed-checklist-signify"
+
+# Fleet reports: real fix and scan reports (lifeboat.report/1), and lifeboat.auto/1 around them as
+# `lifeboat auto` writes them. The first byte: 0x50 one file (top 10), 0x51 two (a failure, then its re-run).
+mkdir -p "$out/report_fuzz"
+for r in fix-healthy fix-restored scan; do { printf '\120'; cat "$seed/$r.json"; } >"$out/report_fuzz/seed-$r"; done
+auto() {  # auto OUTCOME EXIT REPORT_JSON_FILE FINISHED (null.json: no report)
+  jq -n --arg o "$1" --argjson x "$2" --slurpfile r "$3" --arg f "$4" '{schema: "lifeboat.auto/1",
+    lifeboat_version: "0.1.0", machine: {serial: "CZC001", uuid: "4c4c4544-0042-3110-8052-b7c04f4e3732",
+    vendor: "HP", product: "dc7900", hostname_hint: "PC-12"}, started: $f, finished: $f, exit_code: $x,
+    volumes: [{device: "/dev/sda", partition: 1, windows: "Windows XP 5.1 2600 SP3 x86", outcome: $o,
+    exit_code: $x, reason: "", report: ($r[0] // null)}]}'
+}
+printf 'null' >"$seed/null.json"
+auto failed 8 "$seed/null.json" 2026-11-29T06:40:00Z >"$seed/auto-failed.json"
+auto repaired 1 "$seed/fix-restored.json" 2026-11-29T07:10:00Z >"$seed/auto-repaired.json"
+{ printf '\120'; cat "$seed/auto-repaired.json"; } >"$out/report_fuzz/seed-auto"
+{ printf '\121'; cat "$seed/auto-failed.json"; printf '\000'; cat "$seed/auto-repaired.json"; } >"$out/report_fuzz/seed-rerun"
 
 # Windows volumes: hives, PE kernels, and the first 64 KiB of MBR/GPT disk images.
 mk=build/tests/lifeboat_mkfixture
@@ -55,6 +84,19 @@ printf 'MZ\x90\x00 a small system file' >"$seed/cab/svchost.exe"
 head -c 3000 /dev/urandom >"$seed/cab/tcpip.sys"
 cabs=$PWD/$out/cab_fuzz
 (cd "$seed/cab" && gcab -c -z "$cabs/seed-mszip.EX_" svchost.exe && gcab -c "$cabs/seed-stored.CAB" svchost.exe tcpip.sys)
+
+# Archive sources as bsdtar and gcab write them: tar (plain, gzip, xz), zip (seekable and streamed),
+# 7z, cpio and cabinets (MSZIP), with a hard link.
+mkdir -p "$out/archive_fuzz" "$seed/ar/WINDOWS/system32/dllcache"
+{ yes 'MZ lifeboat svchost.exe' || true; } | head -c 2000 >"$seed/ar/WINDOWS/system32/svchost.exe"
+ln "$seed/ar/WINDOWS/system32/svchost.exe" "$seed/ar/WINDOWS/system32/dllcache/svchost.exe"
+printf 'MZ small' >"$seed/ar/WINDOWS/system32/a.sys"
+ars=$PWD/$out/archive_fuzz
+(cd "$seed/ar" &&
+  bsdtar -cf "$ars/seed.tar" WINDOWS && bsdtar -czf "$ars/seed.tar.gz" WINDOWS && bsdtar -cJf "$ars/seed.tar.xz" WINDOWS &&
+  bsdtar --format=zip -cf "$ars/seed.zip" WINDOWS && bsdtar --format=zip -cf - WINDOWS >"$ars/seed-stream.zip" &&
+  bsdtar --format=7zip -cf "$ars/seed.7z" WINDOWS && bsdtar --format=newc -cf "$ars/seed.cpio" WINDOWS &&
+  cd WINDOWS/system32 && gcab -c -z "$ars/seed.cab" svchost.exe a.sys)
 
 # Quarantine files (test encoders; a .bup from libgsf too), small files in the
 # compound file's mini stream and large ones in sectors. Defender seeds are
@@ -106,7 +148,8 @@ for dir in tests/fuzz/regressions/*/; do
 done
 
 printf '%-14s %10s %10s %8s  %s\n' target execs "exec/s" cov result
-for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz bup_fuzz vbn_fuzz defender_fuzz pack_fuzz wim_fuzz szdd_fuzz}; do
+for target in ${TARGETS:-manifest_fuzz journal_fuzz import_fuzz hive_fuzz disk_fuzz pe_fuzz cab_fuzz bup_fuzz vbn_fuzz defender_fuzz pack_fuzz wim_fuzz szdd_fuzz
+  archive_fuzz report_fuzz}; do
   mkdir -p "build-fuzz/crashes/$target"
   log="build-fuzz/$target.log"
   result=clean

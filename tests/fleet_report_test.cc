@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -301,6 +302,20 @@ TEST_CASE("fleet: HTML escapes every string from the reports") {
   CHECK(repaired != std::string::npos);
   CHECK(refused < repaired);
   CHECK(page.find("http") == std::string::npos);  // nothing external
+}
+
+TEST_CASE("fleet: an outcome a report names cannot drive the terminal in the text summary") {
+  // Regression (report_fuzz): outcomes other than the known ones were printed as
+  // given, so an uploaded report could send escape sequences to the admin's terminal.
+  FleetSummary s = MergeFleet(
+      {In("pc.json", Auto("CZC9", "2026-11-29T06:40:00Z", {Volume("x\x1b]0;pwned\x07\xc2\x9b", 1, nullptr)}))});
+  REQUIRE(s.merged == 1);
+  std::ostringstream txt;
+  WriteFleetText(txt, s);
+  std::string text = txt.str();
+  CHECK(text.find("  x?]0;pwned??      1\n") != std::string::npos);
+  CHECK(std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 || c == '\n'; }));
+  CHECK(text.find("\xc2\x9b") == std::string::npos);
 }
 
 }  // namespace

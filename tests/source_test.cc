@@ -6,6 +6,7 @@
 #include <archive_entry.h>
 #include <doctest/doctest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <map>
 
@@ -189,6 +190,77 @@ TEST_CASE("a decompression bomb ends the walk, whether its member is hashed or s
   REQUIRE(src.ok());
   Seen seen = SurveyAll(**src, [](const Candidate&) { return true; });
   CHECK(seen.hashed.size() == 3);
+}
+
+// A zip as a stream writes it (no central directory): member "a", flagged
+// "sizes in a data descriptor", says `declared` bytes in its local header,
+// while its data runs to that descriptor; then member "b". With a hidden
+// member inside a's data (as archive_fuzz found), libarchive reading "a" to
+// its descriptor finds "b" next, but skipping "a" (as Fetch does when not
+// asked for it) skips `declared` bytes and finds the hidden member next, at
+// the ordinal "b" had.
+std::string StreamedZip(uint32_t declared, const std::string& a_data) {
+  auto le = [](std::string& out, uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+  };
+  auto crc = [](const std::string& d) {
+    return static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(d.data()), static_cast<uInt>(d.size())));
+  };
+  auto local = [&](const std::string& name, const std::string& data, uint16_t flags, uint32_t size) {
+    std::string h = "PK\x03\x04";
+    le(h, 20, 2), le(h, flags, 2), le(h, 0, 2), le(h, 0, 2), le(h, 0, 2);  // version, flags, stored, time, date
+    le(h, flags ? 0 : crc(data), 4), le(h, size, 4), le(h, size, 4);
+    le(h, static_cast<uint32_t>(name.size()), 2), le(h, 0, 2);
+    return h + name + data;
+  };
+  std::string out = local("a", a_data, 8, declared);
+  out += "PK\x07\x08";
+  le(out, crc(a_data), 4), le(out, static_cast<uint32_t>(a_data.size()), 4);
+  le(out, static_cast<uint32_t>(a_data.size()), 4);
+  out += local("b", "BBBB", 0, 4);
+  return out + "PK\x01\x02";  // where a central directory would start: the end for a streaming reader
+}
+
+std::string HiddenMember() { return "PK\x03\x04" + std::string(22, '\0') + "\x06" + std::string(3, '\0') + "hidden"; }
+
+TEST_CASE("a member whose data does not match its declared size ends the archive source as damaged") {
+  // Regression (archive_fuzz): Survey read "a" to its end and hashed "b" as
+  // ordinal 1; Fetch, skipping "a", delivered the hidden member for it.
+  TempDir t;
+  struct Case {
+    std::string file;
+    uint32_t declared;
+    std::string a_data;
+    std::string warning;
+  };
+  for (const Case& k : {Case{"longer.zip", 4, "AAAA" + HiddenMember(), "longer than the 4 bytes"},
+                        Case{"shorter.zip", 8, "AAAA", "shorter than the 8 bytes"}}) {
+    CAPTURE(k.file);
+    WriteFile(t / k.file, StreamedZip(k.declared, k.a_data));
+    Result<std::unique_ptr<Source>> src = OpenSource(t / k.file);
+    REQUIRE(src.ok());
+    std::vector<std::string> hashed;
+    CancelToken cancel;
+    Status st = (*src)->Survey([](const Candidate&) { return true; },
+                               [](const Candidate& c) { return c.size; },  // the planner's limit: the declared size
+                               [&](const Candidate& c, const Digest&, uint64_t) {
+                                 hashed.push_back(c.name);
+                                 return true;
+                               },
+                               NullProgress(), cancel);
+    CHECK_FALSE(st.ok());
+    CHECK(st.message().find("damaged at a;") != std::string::npos);
+    CHECK(hashed.empty());
+    REQUIRE((*src)->warnings().size() == 1);
+    CHECK((*src)->warnings()[0] == k.file + ":a: its data is " + k.warning + " its header says");
+  }
+  // The same zip with a's true size in its header is sound.
+  WriteFile(t / "sound.zip", StreamedZip(4, "AAAA"));
+  Result<std::unique_ptr<Source>> src = OpenSource(t / "sound.zip");
+  REQUIRE(src.ok());
+  Seen seen = SurveyAll(**src, [](const Candidate&) { return true; });
+  CHECK(seen.hashed == std::vector<std::string>{"a", "b"});
+  CHECK(seen.digests["b"] == Sha256::Of("BBBB"));
 }
 
 TEST_CASE("OpenSource refuses a missing path and a file that is not an archive") {

@@ -346,7 +346,7 @@ void WriteFleetText(std::ostream& out, const FleetSummary& s) {
   line("runs", s.runs);
   line("re-run machines", s.rerun_machines);
   line("volumes", s.volumes);
-  for (const std::string& o : OrderedOutcomes(s)) line(o, s.outcomes.at(o));
+  for (const std::string& o : OrderedOutcomes(s)) line(Printable(o), s.outcomes.at(o));  // any outcome a report names
   line("files restored", s.restored);
   line("files removed", s.removed);
   line("files unrepaired", s.unrepaired);
