@@ -168,6 +168,13 @@ TEST_CASE("fleet: a lone fix report is its own machine, outcome from its exit co
   CHECK(r->finished == "2026-11-29T06:40:00Z");
   CHECK(r->serial.empty());
   CHECK(RowOf(s, "pc8.json")->reason == "manifest not signed by a trusted key");
+
+  // "cancelled": null is accepted as not cancelled (it threw a JSON type error).
+  json nulled = FixReport(2, 1, 1, {kSvchost});
+  nulled["cancelled"] = nullptr;
+  FleetSummary n = MergeFleet({In("pc10.json", nulled)});
+  CHECK(n.skipped.empty());
+  CHECK(n.outcomes.at("repaired") == 1);
 }
 
 TEST_CASE("fleet: lifeboat.auto/1 named in \"format\" (as specified) or \"schema\" (as lifeboat auto writes it)") {

@@ -91,7 +91,8 @@ void ReadFixReport(const json& r, const std::string& where, FleetRow& row, std::
 
 // The outcome of a lone lifeboat.report/1, from its exit code (fsck bits).
 std::string OutcomeOf(const json& r, const FleetRow& row) {
-  bool cancelled = r.value("cancelled", false) || (row.exit_code & 32);
+  auto flag = r.find("cancelled");  // a boolean or null (ReadFixReport checked)
+  bool cancelled = (flag != r.end() && flag->is_boolean() && flag->get<bool>()) || (row.exit_code & 32);
   if ((row.exit_code & 8) || !Str(r, "error", "").empty() || cancelled) return "failed";
   bool fixed = row.exit_code & 1, left = row.exit_code & 4;
   if (fixed && left) return "partly_repaired";
