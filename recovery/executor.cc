@@ -81,9 +81,19 @@ class Executor {
   }
 
   void Fail(size_t i, const std::string& message) {
-    if (state_[i] == State::kWritten) fs_.RemoveFile(TempPathFor(plan_.steps[i].path));
-    state_[i] = State::kFailed;
     result_.steps[i].message = message;
+    if (state_[i] == State::kWritten) {
+      Status removed = fs_.RemoveFile(TempPathFor(plan_.steps[i].path));
+      if (!removed.ok() && removed.code() != Status::Code::kNotFound) {
+        // Left for crash recovery: with neither an outcome for the step nor
+        // an end record for the run, the next fix treats the run as
+        // interrupted and moves this temp file aside.
+        temp_left_.insert(i);
+        result_.steps[i].message += "; its temp file could not be removed (" + removed.message() +
+                                    "): the next fix moves it into " + std::string(kWorkspaceDir) + "/undo/";
+      }
+    }
+    state_[i] = State::kFailed;
   }
 
   // A failure of step i: fatal ones also stop the run.
@@ -191,6 +201,7 @@ class Executor {
         r.op = JournalRecord::Op::kDone;
       } else {
         if (state_[i] != State::kFailed) Fail(i, "not done");
+        if (temp_left_.count(i)) continue;  // see Fail()
         r.op = JournalRecord::Op::kFailed;
         r.message = result_.steps[i].message;
       }
@@ -395,7 +406,7 @@ class Executor {
       Fail(i, !result_.fatal.ok() ? "not attempted: " + result_.fatal.message() : "not attempted: cancelled");
     }
     result_.cancelled = cancel_.cancelled();
-    if (journal_) {
+    if (journal_ && temp_left_.empty()) {
       JournalRecord end;
       end.op = JournalRecord::Op::kEnd;
       end.cancelled = result_.cancelled;
@@ -413,6 +424,7 @@ class Executor {
   const CancelToken& cancel_;
   std::unique_ptr<JournalWriter> journal_;
   std::vector<State> state_;
+  std::set<size_t> temp_left_;  // steps whose temp file could not be removed: no outcome, no end record
   ExecuteResult result_;
 };
 

@@ -12,7 +12,10 @@
 //      before any rename;
 //   4. rename the temp over the destination (a restored file must not exist:
 //      rename without replace), fsync the touched directories;
-//   5. journal "done" or "failed" per step, fsync.
+//   5. journal "done" or "failed" per step, fsync. A step whose rejected temp
+//      file could not be deleted gets no outcome, and the run no "end"
+//      record: the next fix recovers it as interrupted and moves the file
+//      into lifeboat/undo/.
 // A crash at any point leaves every destination holding either its old
 // content or the verified new content. Disk full, read-only media and journal
 // failures stop the run (an operational error); other per-file problems only

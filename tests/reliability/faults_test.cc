@@ -20,7 +20,8 @@
 //       holds the new content; the known-bad driver is in place or in the
 //       backup, never lost; the good driver is untouched;
 //   (b) after an error (not a crash) the error is reported and no temp file is
-//       left in the tree;
+//       left in the tree (unless removing it was what failed: then the step
+//       says so and the next fix moves it aside);
 //   (c) crash recovery and a second fix reach a healthy tree with no temp files;
 //   (d) undo of every run gives back the damaged tree byte for byte.
 // Another test crashes the first run at three points, then crashes the crash
@@ -138,7 +139,10 @@ void CheckHealsAndUndoes(const Scenario& sc, FileSystem& fs, const char* run_id 
 }
 
 // Loops N over every operation of the fix for one fault; returns the coverage.
-Coverage EveryOperation(Fault fault, const Status& error = Status::Ok()) {
+// With `source_changes`, one good copy is altered between planning and the
+// run (same size), so its temp file fails the read-back and is deleted: the
+// run then also unlinks. The copy is put back before the healing run.
+Coverage EveryOperation(Fault fault, const Status& error = Status::Ok(), bool source_changes = false) {
   Coverage cov;
   for (int n = 1; n < 100'000; ++n) {
     CAPTURE(n);
@@ -146,6 +150,13 @@ Coverage EveryOperation(Fault fault, const Status& error = Status::Ok()) {
     auto fs = sc.OpenTarget();
     auto [scan, plan] = sc.ScanAndPlan(*fs);
     REQUIRE(plan.steps.size() == kSteps);
+    const std::string copy = sc.source + "/copy1.bin";  // file1.dll, corrupt on the target
+    const std::string good = test::ReadFile(copy);
+    if (source_changes) {
+      std::string changed = good;
+      changed[7] ^= 1;
+      test::WriteFile(copy, changed);
+    }
     ExecuteResult r;
     std::string op;
     if (!FaultedRun(sc, *fs, plan, fault, n, error, &r, &op)) break;
@@ -157,9 +168,23 @@ Coverage EveryOperation(Fault fault, const Status& error = Status::Ok()) {
       bool all_done = r.fatal.ok();
       for (const StepResult& step : r.steps) all_done = all_done && step.done;
       CHECK_MESSAGE(!all_done, "an injected error vanished: the run reported full success");
-      CHECK(sc.TempFiles().empty());
+      if (op == "unlink") {
+        // Removing a rejected temp file failed: it stays, the step says so, and
+        // the run is left for recovery (checked below by the healing fix).
+        CHECK(sc.TempFiles() == std::vector<std::string>{"WINDOWS/system32/file1.dll.lifeboat-tmp"});
+        bool said = false;
+        for (const StepResult& step : r.steps)
+          said = said || step.message.find("could not be removed") != std::string::npos;
+        CHECK(said);
+      } else {
+        CHECK(sc.TempFiles().empty());
+      }
     }
     if (fault == Fault::kShortWrite) CHECK(sc.TempFiles().empty());
+    if (source_changes) {
+      CHECK(sc.Classify("WINDOWS/system32/file1.dll", good) == "old");
+      test::WriteFile(copy, good);
+    }
     CheckHealsAndUndoes(sc, *fs);
   }
   return cov;
@@ -179,6 +204,14 @@ TEST_CASE("ENOSPC, EIO and EROFS at every operation: reported, no debris, nothin
     Coverage cov = EveryOperation(Fault::kFail, Status::FromErrno(err, "injected"));
     cov.Print(err == ENOSPC ? "ENOSPC" : err == EIO ? "EIO" : "EROFS");
     CHECK(cov.total > 200);
+  }
+}
+
+TEST_CASE("a source that changed after planning: its temp file is deleted; a crash or EIO at every operation") {
+  for (Fault fault : {Fault::kCrash, Fault::kFail}) {
+    Coverage cov = EveryOperation(fault, Status::FromErrno(EIO, "injected"), /*source_changes=*/true);
+    cov.Print(fault == Fault::kCrash ? "crash, tmp rm" : "EIO, tmp rm");
+    CHECK(cov.by_op["unlink"] >= 1);
   }
 }
 
