@@ -14,9 +14,6 @@
 //   - VisitArchiveStream on the same bytes as a stream of short reads (as an
 //     install medium's SVCHOST.EX_ is read): regular members only, in order,
 //     each readable within its declared size.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -26,6 +23,7 @@
 #include "recovery/hash_stream.h"
 #include "recovery/progress.h"
 #include "recovery/source_archive.h"
+#include "tests/fuzz/memfd_file.h"
 #include "tests/fuzz/short_reader.h"
 
 namespace {
@@ -100,16 +98,10 @@ void AsStream(std::string_view bytes, uint8_t seed) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  int fd = ::memfd_create("archive_fuzz", 0);
-  if (fd < 0) return 0;
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::write(fd, data + done, size - done);
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
+  {
+    lifeboat::fuzz::MemFdFile file("archive_fuzz", data, size);
+    if (file.ok()) AsSource(file.path());
   }
-  if (done == size) AsSource("/proc/self/fd/" + std::to_string(fd));
-  ::close(fd);
   AsStream(bytes, size > 0 ? data[size - 1] : 0);
   return 0;
 }

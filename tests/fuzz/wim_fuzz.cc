@@ -3,28 +3,19 @@
 // the first few. wimlib itself is not instrumented in this build, so this
 // finds crashes and hangs in it on hostile images (and checks lifeboat's side
 // of the interface) rather than steering into its code.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "recovery/progress.h"
 #include "recovery/source_wim.h"
+#include "tests/fuzz/memfd_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  int fd = ::memfd_create("wim_fuzz", 0);
-  if (fd < 0) return 0;
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::write(fd, data + done, size - done);
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
+  lifeboat::fuzz::MemFdFile file("wim_fuzz", data, size);
+  if (!file.ok()) return 0;
   {
-    lifeboat::Result<std::unique_ptr<lifeboat::Source>> src =
-        lifeboat::OpenWimSource("/proc/self/fd/" + std::to_string(fd));
+    lifeboat::Result<std::unique_ptr<lifeboat::Source>> src = lifeboat::OpenWimSource(file.path());
     if (src.ok()) {
       lifeboat::ProgressSink progress;
       lifeboat::CancelToken cancel;
@@ -45,6 +36,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }, cancel);
     }
   }
-  ::close(fd);
   return 0;
 }
