@@ -674,9 +674,8 @@ Result<PackBuildResult> BuildPack(const Manifest& manifest, const std::vector<st
   ScanResult scan;
   scan.findings.resize(manifest.entries.size());
   for (size_t i = 0; i < manifest.entries.size(); ++i) {
-    Finding missing;
+    Finding missing;  // at the manifest's own path (an empty disk_path)
     missing.state = FindingState::kMissing;
-    missing.disk_path = manifest.entries[i].path;
     scan.findings.Set(i, std::move(missing));
   }
   RepairPlan plan = PlanRepair(manifest, scan, sources, progress, cancel, PlanOptions{.writes_target = false});

@@ -165,11 +165,16 @@ RepairPlan PlanRepair(const Manifest& manifest, const ScanResult& scan,
                       const std::vector<std::unique_ptr<Source>>& sources, ProgressSink& progress,
                       const CancelToken& cancel, const PlanOptions& options) {
   RepairPlan plan;
+  // Where entry i's file is on disk (or will go): an empty disk_path is the
+  // manifest's own spelling.
+  auto disk_path = [&](uint32_t i, const Finding& f) {
+    return f.disk_path.empty() ? manifest.entries.path(i) : f.disk_path;
+  };
   std::vector<uint32_t> needs;
   for (uint32_t i = 0; i < scan.findings.size(); ++i) {
     const Finding& f = scan.findings[i];
     if (f.state == FindingState::kMissing || f.state == FindingState::kCorrupt) {
-      if (std::string why = options.writes_target ? WorkPathProblem(f.disk_path) : ""; !why.empty())
+      if (std::string why = options.writes_target ? WorkPathProblem(disk_path(i, f)) : ""; !why.empty())
         plan.unrepairable.push_back(Unrepairable{i, why});
       else
         needs.push_back(i);
@@ -214,7 +219,8 @@ RepairPlan PlanRepair(const Manifest& manifest, const ScanResult& scan,
     step.source = sv.source;
     step.candidate = sv.candidate;
     step.source_label = sources[sv.source]->label() + ":" + sv.candidate.name;
-    std::vector<std::string_view> parts = SplitPath(f.disk_path);
+    const std::string path = disk_path(i, f);
+    std::vector<std::string_view> parts = SplitPath(path);
     std::string dir;
     for (size_t k = 0; k + 1 < parts.size(); ++k) {
       std::string next = JoinPath(dir, parts[k]);

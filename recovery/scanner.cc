@@ -198,6 +198,7 @@ FindingState Findings::state(size_t i) const {
   uint32_t s = slot_[i];
   if (s == kPlainOk) return FindingState::kOk;
   if (s == kPlainUnchecked) return FindingState::kUnchecked;
+  if (s < kFirstRecord) return FindingState::kMissing;
   return records_[s - kFirstRecord].state;
 }
 
@@ -205,7 +206,12 @@ Finding Findings::operator[](size_t i) const {
   uint32_t s = slot_[i];
   if (s >= kFirstRecord) return records_[s - kFirstRecord];
   Finding f;
-  f.state = s == kPlainOk ? FindingState::kOk : FindingState::kUnchecked;
+  if (s >= kPlainMissing) {
+    f.state = FindingState::kMissing;
+    f.existing_parts = s - kPlainMissing;
+  } else {
+    f.state = s == kPlainOk ? FindingState::kOk : FindingState::kUnchecked;
+  }
   return f;
 }
 
@@ -215,8 +221,13 @@ Finding* Findings::record(size_t i) {
 }
 
 void Findings::Set(size_t i, Finding f) {
-  if (f.state == FindingState::kOk && f.disk_path.empty() && !f.found && f.message.empty() && !record(i)) {
+  bool plain = f.disk_path.empty() && !f.found && f.found_size == 0 && f.message.empty() && !record(i);
+  if (plain && f.state == FindingState::kOk) {
     slot_[i] = kPlainOk;
+    return;
+  }
+  if (plain && f.state == FindingState::kMissing && f.existing_parts <= kMaxPlainParts) {
+    slot_[i] = kPlainMissing + static_cast<uint32_t>(f.existing_parts);
     return;
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -433,7 +444,7 @@ ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOption
       return true;
     }
     f.state = r.kind == Resolution::Kind::kMissing ? FindingState::kMissing : FindingState::kBlocked;
-    f.disk_path = std::move(r.disk_path);
+    if (f.state != FindingState::kMissing || r.disk_path != path) f.disk_path = std::move(r.disk_path);
     f.message = std::move(r.message);
     result.findings.Set(i, std::move(f));
     progress.Advance(1, 0);

@@ -31,7 +31,9 @@ enum class FindingState {
 
 struct Finding {
   FindingState state = FindingState::kOk;
-  std::string disk_path;      // on-disk spelling, or where a missing file will go
+  // On-disk spelling, or where a missing file will go; empty when that is the
+  // manifest's own path (a plain ok or a plain missing file: see Findings).
+  std::string disk_path;
   size_t existing_parts = 0;  // leading components of disk_path that exist
   std::optional<Digest> found;  // hash of the file on disk, when it was read
   uint64_t found_size = 0;
@@ -40,11 +42,13 @@ struct Finding {
 
 // One Finding per manifest entry, stored compactly so that a million healthy
 // files cost 4 MB, not a record each: a 4-byte slot per entry, and a full
-// Finding only where one says more than "ok": a missing, corrupt, blocked or
-// unchecked file, or an ok file whose on-disk spelling differs from the
-// manifest's or that matched an alternative hash. A plain ok reads back as
-// state kOk with an empty disk_path (the manifest's own path) and no `found`
-// (the manifest's main hash).
+// Finding only where one says more than "ok" or "missing": a corrupt, blocked
+// or unchecked file, a file whose on-disk spelling differs from the
+// manifest's, or an ok file that matched an alternative hash. A plain ok
+// reads back as state kOk with an empty disk_path (the manifest's own path)
+// and no `found` (the manifest's main hash); a plain missing file as kMissing
+// with an empty disk_path and its existing_parts (kept in the slot), so that
+// a million missing files (a wrong target) cost no records either.
 class Findings {
  public:
   Findings() = default;
@@ -89,7 +93,10 @@ class Findings {
   const_iterator end() const { return {this, slot_.size()}; }
 
  private:
-  static constexpr uint32_t kPlainOk = 0, kPlainUnchecked = 1, kFirstRecord = 2;
+  // Slots: plain ok, plain unchecked, plain missing with 0..kMaxPlainParts
+  // existing parts, then record indices.
+  static constexpr uint32_t kPlainOk = 0, kPlainUnchecked = 1, kPlainMissing = 2, kMaxPlainParts = 61,
+                            kFirstRecord = kPlainMissing + kMaxPlainParts + 1;
   std::vector<uint32_t> slot_;
   std::deque<Finding> records_;
   std::mutex mu_;  // guards records_ growth

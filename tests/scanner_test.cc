@@ -6,9 +6,13 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <map>
+#include <set>
 
 #include "recovery/filesystem_posix.h"
+#include "recovery/planner.h"
+#include "recovery/source.h"
 #include "tests/testutil.h"
 
 namespace lifeboat {
@@ -225,6 +229,59 @@ TEST_CASE("forbid patterns never follow symlinks") {
   CHECK(r.forbidden.empty());
 }
 
+
+TEST_CASE("findings: a missing file at the manifest's own spelling costs a slot, with its existing parts") {
+  Findings f;
+  f.resize(3);
+  for (size_t parts : {size_t{0}, size_t{3}}) {
+    Finding missing;
+    missing.state = FindingState::kMissing;
+    missing.existing_parts = parts;
+    f.Set(parts == 0 ? 0 : 1, missing);
+  }
+  Finding deep;  // more existing parts than a slot holds: a record
+  deep.state = FindingState::kMissing;
+  deep.existing_parts = 100;
+  f.Set(2, deep);
+  CHECK(f.record(0) == nullptr);
+  CHECK(f.record(1) == nullptr);
+  CHECK(f.state(0) == FindingState::kMissing);
+  CHECK(f[0].existing_parts == 0);
+  CHECK(f[1].state == FindingState::kMissing);
+  CHECK(f[1].existing_parts == 3);
+  CHECK(f[1].disk_path.empty());
+  REQUIRE(f.record(2) != nullptr);
+  CHECK(f[2].existing_parts == 100);
+}
+
+TEST_CASE("a scan of a target where nothing exists makes no records; the plan restores at the manifest's paths") {
+  TempDir t;
+  std::string root = t / "win";
+  std::filesystem::create_directories(root + "/WINDOWS");
+  Manifest m = test::MakeManifest({{"WINDOWS/system32/a.dll", "a"}, {"WINDOWS/system32/drivers/b.sys", "b"},
+                             {"Program Files/c.exe", "c"}});
+  auto fs = OpenFs(root);
+  CancelToken cancel;
+  ScanResult r = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
+  for (size_t i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    CHECK(r.findings.state(i) == FindingState::kMissing);
+    CHECK(r.findings.record(i) == nullptr);
+  }
+  CHECK(r.findings[0].existing_parts == 1);  // WINDOWS exists
+  CHECK(r.findings[2].existing_parts == 0);
+  WriteFile(t / "src/a.bin", "a");
+  WriteFile(t / "src/b.bin", "b");
+  WriteFile(t / "src/c.bin", "c");
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(OpenSource(t / "src").value());
+  RepairPlan plan = PlanRepair(m, r, sources, NullProgress(), cancel);
+  REQUIRE(plan.steps.size() == 3);
+  std::set<std::string> paths;
+  for (const RepairStep& s : plan.steps) paths.insert(s.path);
+  CHECK(paths == std::set<std::string>{"WINDOWS/system32/a.dll", "WINDOWS/system32/drivers/b.sys", "Program Files/c.exe"});
+  CHECK(plan.mkdirs == std::vector<std::string>{"WINDOWS/system32", "WINDOWS/system32/drivers", "Program Files"});
+}
 
 TEST_CASE("findings: a plain ok costs a slot, not a record; everything else reads back whole") {
   Findings f;
