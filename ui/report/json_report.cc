@@ -33,23 +33,38 @@ void WriteJsonReport(std::ostream& out, const RunReport& r, bool all) {
   j["summary"]["removed"] = s.removed;
   j["summary"]["unlisted"] = s.unlisted;
   if (r.command == "undo") j["summary"]["reverted"] = s.reverted;
-  ordered_json files = ordered_json::array();
-  for (const FileReport& f : r.files) {
-    if (f.state == FileState::kOk && !all) continue;
-    files.push_back({{"path", f.path},
-                     {"state", FileStateName(f.state)},
-                     {"expected_sha256", f.expected ? ordered_json(ToHex(*f.expected)) : ordered_json(nullptr)},
-                     {"found_sha256", f.found ? ordered_json(ToHex(*f.found)) : ordered_json(nullptr)},
-                     {"source", str_or_null(f.source)},
-                     {"message", f.message}});
-  }
-  j["files"] = std::move(files);
+  // "files" is written row by row where this marker lands: a JSON document
+  // of a million rows would take over a GiB, the text of one row a few hundred
+  // bytes. The layout is what dump(2) gives for the whole document.
+  const std::string marker = "\x01files\x01";
+  j["files"] = marker;
   j["notes"] = r.notes;
   j["warnings"] = r.warnings;
   j["cancelled"] = r.cancelled;
   j["error"] = str_or_null(r.error);
   j["exit_code"] = r.exit_code;
-  out << j.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+  const std::string text = j.dump(2, ' ', false, ordered_json::error_handler_t::replace);
+  const std::string dumped_marker = ordered_json(marker).dump();  // "\u0001files\u0001"
+  const size_t at = text.find(dumped_marker);
+  out << text.substr(0, at);
+  bool any = false;
+  for (const FileReport& f : r.files) {
+    if (f.state == FileState::kOk && !all) continue;
+    ordered_json row = {{"path", f.path},
+                        {"state", FileStateName(f.state)},
+                        {"expected_sha256", f.expected ? ordered_json(ToHex(*f.expected)) : ordered_json(nullptr)},
+                        {"found_sha256", f.found ? ordered_json(ToHex(*f.found)) : ordered_json(nullptr)},
+                        {"source", str_or_null(f.source)},
+                        {"message", f.message}};
+    std::string one = row.dump(2, ' ', false, ordered_json::error_handler_t::replace);
+    out << (any ? ",\n    " : "[\n    ");
+    for (char c : one) {
+      out << c;
+      if (c == '\n') out << "    ";  // the row sits two levels deep
+    }
+    any = true;
+  }
+  out << (any ? "\n  ]" : "[]") << text.substr(at + dumped_marker.size()) << '\n';
 }
 
 }  // namespace lifeboat::ui
