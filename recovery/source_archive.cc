@@ -41,6 +41,12 @@ struct ArchiveFree {
 };
 using ArchivePtr = std::unique_ptr<struct archive, ArchiveFree>;
 
+// libarchive's message for the last error, or `fallback` when it has none.
+const char* Why(struct archive* a, const char* fallback) {
+  const char* why = archive_error_string(a);
+  return why ? why : fallback;
+}
+
 std::string Bytes(uint64_t n) {
   if (n < 10 << 10) return std::to_string(n) + " bytes";
   if (n < 10 << 20) return std::to_string(n >> 10) + " KiB";
@@ -89,8 +95,7 @@ class MemberReader final : public ByteReader {
     la_ssize_t n = archive_read_data(a_, buf, cap);
     if (n < 0) {
       failed_ = true;
-      const char* why = archive_error_string(a_);
-      return Status::Error(Status::Code::kIoError, why ? why : "archive read error");
+      return Status::Error(Status::Code::kIoError, Why(a_, "archive read error"));
     }
     if (Status s = guard_.Count(static_cast<size_t>(n)); !s.ok()) {
       failed_ = true;
@@ -127,10 +132,8 @@ Status SkipRest(struct archive* a, BombGuard& guard, bool folders) {
     la_int64_t offset = 0;
     int r = archive_read_data_block(a, &data, &n, &offset);
     if (r == ARCHIVE_EOF) return Status::Ok();
-    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      const char* why = archive_error_string(a);
-      return Status::Error(Status::Code::kIoError, why ? why : "archive read error");
-    }
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+      return Status::Error(Status::Code::kIoError, Why(a, "archive read error"));
     LB_RETURN_IF_ERROR(guard.Count(n));
   }
 }
@@ -287,8 +290,7 @@ class ArchiveSource final : public Source {
   }
 
   Status Error(struct archive* a, const std::string& what) const {
-    const char* why = archive_error_string(a);
-    return Status::Error(Status::Code::kIoError, location_ + ": " + what + ": " + (why ? why : "unknown error"));
+    return Status::Error(Status::Code::kIoError, location_ + ": " + what + ": " + Why(a, "unknown error"));
   }
 
   std::string location_, label_;
@@ -337,9 +339,8 @@ Status VisitArchiveStream(ByteReader& in, const std::string& label, const Member
   StreamState st;
   st.in = &in;
   auto fail = [&](const std::string& what) {
-    const char* why = archive_error_string(a.get());
     return Status::Error(Status::Code::kIoError,
-                         label + ": " + what + ": " + (!st.error.empty() ? st.error : why ? why : "unknown format"));
+                         label + ": " + what + ": " + (!st.error.empty() ? st.error : Why(a.get(), "unknown format")));
   };
   if (archive_read_open(a.get(), &st, nullptr, ReadCallback, nullptr) != ARCHIVE_OK) return fail("cannot open");
   BombGuard guard(a.get(), limits);
@@ -374,18 +375,14 @@ Result<std::unique_ptr<Source>> OpenArchiveSource(const std::string& path, const
   // any work starts.
   ArchivePtr a(archive_read_new());
   EnableArchiveFormats(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    const char* why = archive_error_string(a.get());
+  auto unreadable = [&] {
     return Status::Error(Status::Code::kInvalidInput,
-                         "source " + path + " is not a readable archive: " + (why ? why : "unknown format"));
-  }
+                         "source " + path + " is not a readable archive: " + Why(a.get(), "unknown format"));
+  };
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) return unreadable();
   struct archive_entry* e = nullptr;
   int r = archive_read_next_header(a.get(), &e);
-  if (r != ARCHIVE_OK && r != ARCHIVE_WARN && r != ARCHIVE_EOF) {
-    const char* why = archive_error_string(a.get());
-    return Status::Error(Status::Code::kInvalidInput,
-                         "source " + path + " is not a readable archive: " + (why ? why : "unknown format"));
-  }
+  if (r != ARCHIVE_OK && r != ARCHIVE_WARN && r != ARCHIVE_EOF) return unreadable();
   return std::unique_ptr<Source>(new ArchiveSource(path, std::string(BaseName(path)), limits));
 }
 
