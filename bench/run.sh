@@ -11,14 +11,16 @@
 # records how it was made, so a changed size or generator makes it again. Measured:
 #  1. warm cache, system-like tree (2 GiB, 20k files) and small-file tree (200k files of 0-8 KiB):
 #     lifeboat scan (.lbm, sizes first) vs sha256sum -c, hashdeep -a (audit, all threads),
-#     rhash -c, cat of every file with one reader per CPU, and bench/read_hash_floor (read() and
-#     SHA-256 of every file in inode order, one thread per CPU: what no scan can avoid). Each tool's result is checked once
-#     on the healthy tree before it is timed. Interleaving: hyperfine runs a command's runs back
+#     rhash -c, cat of every file with one reader per CPU, and bench/read_hash_floor (SHA-256 of
+#     every file in inode order, one thread per CPU, the bytes got by read() or by mmap: what no
+#     scan can avoid). Each tool's result is checked once on the healthy tree before it is timed. Interleaving: hyperfine runs a command's runs back
 #     to back, so the measurement is ROUNDS hyperfine invocations of all commands (RUNS runs each,
 #     one warmup in the first round), the command order rotated each round; medians are over all
 #     rounds. Drift on a shared machine then hits every tool alike.
 #     The limit is max(cat time, bytes / SHA-256 throughput of all cores (openssl speed -multi,
-#     16 KiB blocks)); "lifeboat = F x limit".
+#     16 KiB blocks)); "lifeboat = F x limit". The CPU column (user+sys) shows where the
+#     time goes: hashing alone costs bytes / one core's SHA-256 rate, and the fastest floor's
+#     CPU beyond that is what getting the bytes to the hash costs on the same cores.
 #  2. peak RSS: one more run of each tool under /usr/bin/time -f %M.
 #  3. cold cache (sync; echo 3 > /proc/sys/vm/drop_caches before each run), when that is writable.
 #  4. growth: lifeboat scan of the system-like layout at 5,000 files / 512 MiB, twice and four
@@ -99,12 +101,11 @@ if [[ ! -x $LB ]]; then
   scripts/build.sh >/dev/null
 fi
 lbq=$(printf %q "$LB")
-# bench/read_hash_floor.cc: read() + EVP SHA-256 of every file and nothing else, the floor of a scan.
+# bench/read_hash_floor.cc: EVP SHA-256 of every file (by read() or mmap) and nothing else, the
+# floor of a scan. Built (or brought up to date) every time: it is small.
 FLOOR=$repo/build/read_hash_floor
-if [[ ! -x $FLOOR ]]; then
-  log "building read_hash_floor ..."
-  cmake --build "$repo/build" --target read_hash_floor >/dev/null || die "cannot build $FLOOR (scripts/build.sh first)"
-fi
+log "building read_hash_floor ..."
+cmake --build "$repo/build" --target read_hash_floor >/dev/null || die "cannot build $FLOOR (scripts/build.sh first)"
 floorq=$(printf %q "$FLOOR")
 
 mkdir -p "$D/raw"
@@ -186,12 +187,13 @@ table() {
 import json, os, statistics, sys
 title, nbytes, ref, rssf, *files = sys.argv[1:]
 nbytes = int(nbytes)
-times, order = {}, []
+times, order, cpu = {}, [], {}
 for fn in files:
     for r in json.load(open(fn))["results"]:
         if r["command"] not in times:
             order.append(r["command"])
         times.setdefault(r["command"], []).extend(r["times"])
+        cpu.setdefault(r["command"], []).append(r["user"] + r["system"])
 rss = {}
 if rssf != "-" and os.path.exists(rssf):
     for line in open(rssf):
@@ -199,12 +201,13 @@ if rssf != "-" and os.path.exists(rssf):
         rss[name] = "%.0f" % (int(kib) / 1024) if kib.isdigit() else "?"
 med = {c: statistics.median(t) for c, t in times.items()}
 print("\n### %s\n" % title)
-print("| tool | median wall s | GB/s | peak RSS MiB | ratio (tool / %s) | min-max s | runs |" % ref)
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| tool | median wall s | GB/s | CPU s (user+sys) | peak RSS MiB | ratio (tool / %s) | min-max s | runs |" % ref)
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for c in order:
     t = times[c]
-    print("| %s | %.3f | %.2f | %s | %.2f | %.3f-%.3f | %d |" % (
-        c, med[c], nbytes / med[c] / 1e9, rss.get(c, "-"), med[c] / med[ref], min(t), max(t), len(t)))
+    print("| %s | %.3f | %.2f | %.2f | %s | %.2f | %.3f-%.3f | %d |" % (
+        c, med[c], nbytes / med[c] / 1e9, statistics.mean(cpu[c]), rss.get(c, "-"), med[c] / med[ref],
+        min(t), max(t), len(t)))
 print()
 cat = [c for c in order if c.startswith("cat")]
 hash_bps = float(os.environ.get("HASH_BPS", "0"))
@@ -215,9 +218,20 @@ if cat and hash_bps:
     print("limit: %.3f s (read %.2f GB/s, hash %.2f GB/s on %s cores); lifeboat = %.2f x limit"
           % (limit, nbytes / tread / 1e9, hash_bps / 1e9, os.environ.get("NCPU", "?"),
              med[ref] / limit))
-floor = [c for c in order if c.startswith("read+hash floor")]
-if floor:
-    print("lifeboat = %.2f x the read+hash floor (%s: read() + SHA-256 and nothing else)  " % (med[ref] / med[floor[0]], floor[0]))
+# The floors: read_hash_floor with read() or with mmap. Hashing alone needs BYTES / one core's
+# SHA-256 rate of CPU time; what a floor spends beyond that is the cost of getting the bytes out
+# of the page cache (and of opening the files), which shares the same cores with the hash.
+floors = [c for c in order if "hash floor" in c]
+for c in floors:
+    print("lifeboat = %.2f x the %s (SHA-256 of every file and nothing else)  " % (med[ref] / med[c], c))
+hash1_bps = float(os.environ.get("HASH1_BPS", "0"))
+if floors and cat and hash_bps and hash1_bps:
+    best = min(floors, key=lambda c: med[c])
+    hcpu = nbytes / hash1_bps
+    fcpu = statistics.mean(cpu[best])
+    print("fastest floor (%s) = %.2f x limit: hashing alone takes %.2f CPU s (one core's rate), the "
+          "floor %.2f CPU s, so %.2f CPU s go to getting the bytes to the hash, on the same cores  "
+          % (best, med[best] / limit, hcpu, fcpu, fcpu - hcpu))
 if os.environ.get("BASELINES"):
     for c in order:
         if c.startswith(os.environ["BASELINES"]):
@@ -246,7 +260,7 @@ ossl() {
 }
 hash1=$(ossl)
 hashn=$(ossl -multi "$ncpu")
-export HASH_BPS=$hashn NCPU=$ncpu
+export HASH_BPS=$hashn HASH1_BPS=$hash1 NCPU=$ncpu
 python3 -c "print('- SHA-256 (openssl speed -evp sha256, 16 KiB blocks): %.2f GB/s on 1 core, %.2f GB/s on $ncpu cores' % ($hash1 / 1e9, $hashn / 1e9))" | out
 
 # 3 + 4. Warm cache, one tree at a time.
@@ -259,13 +273,15 @@ warm_tree() {
   # rhash: --skip-ok, or it prints a line per file; --sha256 says what the 64 hex digits are.
   # The files in inode order (lifeboat's order), for the read+hash floor.
   find . -type f -printf '%i %p\n' | sort -n | cut -d' ' -f2- >../files.inode
-  names=("lifeboat scan" "sha256sum -c" "hashdeep -a -j$ncpu" "rhash -c" "cat (-P$ncpu)" "read+hash floor ($ncpu threads)")
+  names=("lifeboat scan" "sha256sum -c" "hashdeep -a -j$ncpu" "rhash -c" "cat (-P$ncpu)" "read+hash floor ($ncpu threads)"
+    "mmap+hash floor ($ncpu threads)")
   cmds=("$lbq scan -q -t . -m ../manifest.lbm"
     "sha256sum -c --quiet ../manifest.sha256"
     "hashdeep -l -c sha256 -j $ncpu -a -k ../manifest.hashdeep -r$tops"
     "rhash -c --sha256 --skip-ok ../manifest.sha256"
     "bash -c 'find . -type f -print0 | xargs -0 -P$ncpu -n 500 cat >/dev/null'"
-    "$floorq ../files.inode $ncpu")
+    "$floorq ../files.inode $ncpu read"
+    "$floorq ../files.inode $ncpu mmap")
   n=${#cmds[@]}
   for ((i = 0; i < n; i++)); do check "${names[i]}" 0 "${cmds[i]}"; done
   for ((r = 1; r <= rounds; r++)); do
