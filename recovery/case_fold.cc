@@ -44,9 +44,17 @@ void Append(std::string& out, char32_t c) {
 }  // namespace
 
 std::string FoldCase(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+  // The ASCII prefix (most names are all ASCII) is lowered in place in a copy,
+  // with no per-byte push_back; the rest, if any, is decoded below.
+  std::string out(s);
   size_t i = 0;
+  for (; i < out.size(); ++i) {
+    auto b = static_cast<uint8_t>(out[i]);
+    if (b >= 0x80) break;
+    if (static_cast<uint8_t>(b - 'A') < 26) out[i] = static_cast<char>(b + 32);
+  }
+  if (i == out.size()) return out;
+  out.resize(i);
   while (i < s.size()) {
     auto b = static_cast<uint8_t>(s[i]);
     if (b < 0x80) {

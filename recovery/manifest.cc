@@ -138,8 +138,9 @@ namespace {
 Result<std::string> CheckedPath(std::string_view raw, const std::string& name, uint32_t line) {
   Result<std::string> path = NormalizeManifestPath(raw);
   if (!path.ok()) return ManifestError(name, line, path.status().message());
-  std::string folded = FoldCase(*path);
-  if (folded == "lifeboat" || folded.rfind("lifeboat/", 0) == 0)
+  // Only the first component can name lifeboat's folder; folding is per code
+  // point and never makes a '/', so folding that component alone is enough.
+  if (FoldCase(std::string_view(*path).substr(0, path->find('/'))) == "lifeboat")
     return ManifestError(name, line,
                          "path '" + *path + "' is inside lifeboat's own folder (journal and backups), refused");
   return path;

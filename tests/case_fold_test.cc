@@ -51,6 +51,17 @@ TEST_CASE("FoldCase lowers to exact code points, re-encoded as UTF-8") {
   CHECK(FoldCase("\xE2\x82\xAC\xEF\xBC\xA1") == "\xE2\x82\xAC\xEF\xBC\xA1");
 }
 
+TEST_CASE("every ASCII byte folds alone, before and after a non-ASCII letter") {
+  for (int c = 0; c < 0x80; ++c) {
+    CAPTURE(c);
+    const char want = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    const std::string one(1, static_cast<char>(c));
+    CHECK(FoldCase(one) == std::string(1, want));
+    // The ASCII prefix is lowered in place, the rest decoded: both halves.
+    CHECK(FoldCase("X" + one + "\xC3\x89" + one + "Y") == "x" + std::string(1, want) + "\xC3\xA9" + std::string(1, want) + "y");
+  }
+}
+
 TEST_CASE("folding is idempotent and already-lower text is unchanged") {
   for (std::string s : {"WINDOWS/System32/DRIVERS/etc/HOSTS", "Dokumente und Einstellungen/\xC3\x9C" "BER",
                         "\xD0\x9C\xD0\xBE\xD0\xB8 \xD0\x94\xD0\xBE\xD0\xBA\xD1\x83\xD0\xBC\xD0\xB5\xD0\xBD\xD1\x82\xD1\x8B",

@@ -162,5 +162,30 @@ TEST_CASE("path helpers on edge cases") {
   CHECK(JoinPath(ParentPath("a/b/c"), BaseName("a/b/c")) == "a/b/c");
 }
 
+TEST_CASE("every byte value inside a component: accepted or refused as the rules say") {
+  for (int c = 0; c < 256; ++c) {
+    CAPTURE(c);
+    const std::string raw = std::string("Windows/a") + static_cast<char>(c) + "b.dll";
+    Result<std::string> got = NormalizeManifestPath(raw);
+    if (c == '/' || c == '\\') {
+      REQUIRE(got.ok());
+      CHECK(*got == "Windows/a/b.dll");
+    } else if (c == 0) {
+      CHECK(got.status().message().find("NUL byte") != std::string::npos);
+    } else if (c < 0x20 || c == 0x7F) {
+      CHECK(got.status().message().find("control character") != std::string::npos);
+    } else if (c == ':') {
+      CHECK(got.status().message().find("alternate data streams") != std::string::npos);
+    } else if (c == '|') {
+      CHECK(got.status().message().find("'|'") != std::string::npos);
+    } else if (c >= 0x80) {
+      CHECK(got.status().message().find("UTF-8") != std::string::npos);  // a lone byte >= 0x80
+    } else {
+      REQUIRE(got.ok());
+      CHECK(*got == raw);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lifeboat

@@ -111,6 +111,32 @@ TEST_CASE("ToHex is lower-case; DigestFromHex takes exactly 64 hex digits") {
   CHECK_FALSE(DigestFromHex(with_nul).has_value());
 }
 
+TEST_CASE("DigestFromHex: every byte value at every position (the lookup table against the definition)") {
+  Digest d{};
+  for (size_t i = 0; i < d.size(); ++i) d[i] = static_cast<uint8_t>(0x9E - i * 5);
+  const std::string hex = ToHex(d);
+  const std::string digits = "0123456789abcdef";
+  for (size_t pos = 0; pos < 64; ++pos) {
+    for (int c = 0; c < 256; ++c) {
+      std::string h = hex;
+      h[pos] = static_cast<char>(c);
+      std::optional<Digest> got = DigestFromHex(h);
+      size_t value = digits.find(static_cast<char>(c >= 'A' && c <= 'F' ? c + 32 : c));
+      CAPTURE(pos);
+      CAPTURE(c);
+      if (c == 0 || value == std::string::npos) {
+        CHECK_FALSE(got.has_value());
+        continue;
+      }
+      REQUIRE(got.has_value());
+      Digest want = d;
+      uint8_t& byte = want[pos / 2];
+      byte = static_cast<uint8_t>(pos % 2 == 0 ? (value << 4) | (byte & 0x0F) : (byte & 0xF0) | value);
+      CHECK(*got == want);
+    }
+  }
+}
+
 // Returns the data in small uneven pieces, then optionally an error.
 class ChunkReader final : public ByteReader {
  public:
