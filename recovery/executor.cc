@@ -50,15 +50,19 @@ class Executor {
     progress_.Begin(Phase::kRepair, plan_.steps.size(), total_bytes);
     if (!MakeDirectories()) return Finish();
 
-    // Steps grouped by source, plan order kept within each group.
+    // Steps grouped by source, plan order kept within each group. Known-bad
+    // files go first: moving one aside needs no space and is often the whole
+    // cure (the bad driver of a boot loop), so a volume that fills up while
+    // restoring must not keep it.
     std::map<size_t, std::vector<size_t>> by_source;
     for (size_t i = 0; i < plan_.steps.size(); ++i) by_source[plan_.steps[i].source].push_back(i);
+    if (auto removals = by_source.find(kNoSource); removals != by_source.end()) {
+      RunRemovals(removals->second);
+      by_source.erase(removals);
+    }
     for (auto& [source, steps] : by_source) {
       if (Stopped()) break;
-      if (source == kNoSource)
-        RunRemovals(steps);
-      else
-        RunBatch(source, steps);
+      RunBatch(source, steps);
     }
     progress_.End(Phase::kRepair);
     return Finish();
@@ -68,6 +72,10 @@ class Executor {
   enum class State { kPending, kBegun, kWritten, kDone, kFailed };
 
   bool Stopped() const { return !result_.fatal.ok() || cancel_.cancelled(); }
+  // The volume filled up (and nothing else stopped the run): nothing more is
+  // written, but copies already written and verified still go in place, as
+  // a backup link and a rename need no new space.
+  bool OnlyFull() const { return result_.fatal.code() == Status::Code::kNoSpace && !cancel_.cancelled(); }
 
   bool Journal(const JournalRecord& r) {
     Status s = journal_->Add(r);
@@ -164,7 +172,7 @@ class Executor {
     std::set<std::string> dirs;
     for (size_t i : steps) {
       const RepairStep& s = plan_.steps[i];
-      if (Stopped()) {
+      if (Stopped() && !OnlyFull()) {
         Fail(i, "not done: the run stopped");
         continue;
       }
@@ -242,6 +250,8 @@ class Executor {
       if (state_[i] != State::kBegun) continue;
       if (cancel_.cancelled())
         Fail(i, "cancelled before it was written");
+      else if (!result_.fatal.ok())
+        Fail(i, "not written: the run stopped (" + result_.fatal.message() + ")");
       else
         Fail(i, "source " + sources_[source]->label() + " could not deliver the copy" +
                     (fetched.ok() ? "" : ": " + fetched.message()));
@@ -253,7 +263,7 @@ class Executor {
     // (ntfs-3g, vfat) a power cut must not keep the rename and lose the link.
     std::set<std::string> backup_dirs, dirs;
     auto stop_if_stopped = [&](size_t i) {
-      if (!Stopped()) return false;
+      if (!Stopped() || OnlyFull()) return false;
       Fail(i, !result_.fatal.ok() ? "not done: the run stopped (" + result_.fatal.message() + ")"
                                   : "cancelled before it was put in place");
       return true;

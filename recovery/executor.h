@@ -1,6 +1,8 @@
 // Executing a RepairPlan: verified, atomic, journaled writes.
 //
-// For each source, in plan order, a batch of steps goes through:
+// Known-bad files are moved aside first (journaled, checked, renamed into
+// lifeboat/backup/<run>/). Then, for each source, in plan order, a batch of
+// steps goes through:
 //   1. journal "begin" for every step of the batch, fsync the journal;
 //   2. stream each verified copy from the source into "<path>.lifeboat-tmp"
 //      (created exclusively, in the destination's directory); fsync; read
@@ -19,7 +21,10 @@
 // A crash at any point leaves every destination holding either its old
 // content or the verified new content. Disk full, read-only media and journal
 // failures stop the run (an operational error); other per-file problems only
-// fail their own step.
+// fail their own step. When the volume fills up, nothing more is written, but
+// the batch's copies already written and verified still go through 3-5 (a
+// link and a rename need no new space), so a nearly full volume gets every
+// file that fit, not only the batches before the one that filled it.
 // The caller must hold the workspace lock (LockWorkspace).
 #pragma once
 

@@ -36,7 +36,7 @@ struct HexTable {
     }
   }
 };
-constexpr HexTable kHex;
+constexpr HexTable kHexValue;
 
 }  // namespace
 
@@ -55,8 +55,8 @@ std::optional<Digest> DigestFromHex(std::string_view hex) {
   Digest d{};
   unsigned bad = 0;
   for (size_t i = 0; i < 32; ++i) {
-    uint8_t hi = kHex.v[static_cast<uint8_t>(hex[2 * i])];
-    uint8_t lo = kHex.v[static_cast<uint8_t>(hex[2 * i + 1])];
+    uint8_t hi = kHexValue.v[static_cast<uint8_t>(hex[2 * i])];
+    uint8_t lo = kHexValue.v[static_cast<uint8_t>(hex[2 * i + 1])];
     bad |= hi | lo;
     d[i] = static_cast<uint8_t>(hi << 4 | (lo & 0x0F));
   }

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "recovery/journal.h"
@@ -143,6 +144,45 @@ TEST_CASE("disk full mid-run stops the run cleanly") {
       CHECK((c == "old" || c == "new" || c == "missing"));
     }
   }
+}
+
+TEST_CASE("a volume that fills mid-batch keeps every copy already written; known-bad files go first") {
+  // ENOSPC at each temp file's creation in turn: every temp created before it
+  // was complete, so that many steps must be done, each with the new content,
+  // and the known-bad driver must already be in the backup folder.
+  int creates = 0;
+  for (int n = 1; n < 1000; ++n) {
+    CAPTURE(n);
+    Scenario sc(12, /*known_bad=*/true);
+    auto fs = sc.OpenTarget();
+    auto [scan, plan] = sc.ScanAndPlan(*fs);
+    auto lock = LockWorkspace(*fs);
+    REQUIRE(lock.ok());
+    test::FaultFileSystem faulty(*fs);
+    faulty.FailAt(n, Status::FromErrno(ENOSPC, "create"));
+    CancelToken cancel;
+    ExecuteResult r = Execute(faulty, sc, plan, "20260101-000000-ffff", cancel);
+    if (!faulty.triggered()) break;
+    // Temp files only: the first create is the journal's, which stops the run before anything.
+    if (faulty.triggered_op() != "create" || r.fatal.message().find("journal") != std::string::npos) continue;
+    CAPTURE(creates);
+    CHECK(r.fatal.code() == Status::Code::kNoSpace);
+    CHECK(sc.TempFiles().empty());
+    CHECK_FALSE(test::Exists(sc.target + "/" + Scenario::kKnownBadPath));
+    CHECK(test::Exists(sc.target + "/" + Scenario::kUnlistedPath));
+    size_t done = 0;
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      if (plan.steps[i].kind == StepKind::kRemove || !r.steps[i].done) continue;
+      ++done;
+      CHECK(test::ReadFile(sc.target + "/" + plan.steps[i].path) ==
+            std::find_if(sc.good.begin(), sc.good.end(), [&](const auto& g) { return g.first == plan.steps[i].path; })->second);
+    }
+    CHECK(done == static_cast<size_t>(creates));
+    for (size_t i = 0; i < plan.steps.size(); ++i)
+      if (!r.steps[i].done) CHECK(r.steps[i].message.find("No space left") != std::string::npos);
+    ++creates;
+  }
+  CHECK(creates >= 8);  // 4 deleted + 4 corrupt + the help file
 }
 
 TEST_CASE("crash at every operation: files are old or new, fix again heals, undo restores") {
