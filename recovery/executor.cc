@@ -48,18 +48,18 @@ class Executor {
     uint64_t total_bytes = 0;
     for (const RepairStep& s : plan_.steps) total_bytes += s.size;
     progress_.Begin(Phase::kRepair, plan_.steps.size(), total_bytes);
-    if (!MakeDirectories()) return Finish();
 
     // Steps grouped by source, plan order kept within each group. Known-bad
-    // files go first: moving one aside needs no space and is often the whole
-    // cure (the bad driver of a boot loop), so a volume that fills up while
-    // restoring must not keep it.
+    // files go first, before any directory is made: moving one aside needs no
+    // new space and is often the whole cure (the bad driver of a boot loop),
+    // so a volume that fills up while restoring must not keep it.
     std::map<size_t, std::vector<size_t>> by_source;
     for (size_t i = 0; i < plan_.steps.size(); ++i) by_source[plan_.steps[i].source].push_back(i);
     if (auto removals = by_source.find(kNoSource); removals != by_source.end()) {
       RunRemovals(removals->second);
       by_source.erase(removals);
     }
+    if (Stopped() || !MakeDirectories()) return Finish();
     for (auto& [source, steps] : by_source) {
       if (Stopped()) break;
       RunBatch(source, steps);
@@ -72,19 +72,27 @@ class Executor {
   enum class State { kPending, kBegun, kWritten, kDone, kFailed };
 
   bool Stopped() const { return !result_.fatal.ok() || cancel_.cancelled(); }
-  // The volume filled up (and nothing else stopped the run): nothing more is
-  // written, but copies already written and verified still go in place, as
-  // a backup link and a rename need no new space.
-  bool OnlyFull() const { return result_.fatal.code() == Status::Code::kNoSpace && !cancel_.cancelled(); }
+  // The volume filled up while writing (and nothing else stopped the run):
+  // nothing more is written, but copies already written and verified still go
+  // in place, as a backup link and a rename need no new space. Any other stop
+  // (read-only, a journal or directory sync that failed, even with ENOSPC)
+  // is a hard stop: nothing more happens at all.
+  bool OnlyFull() const {
+    return result_.fatal.code() == Status::Code::kNoSpace && !hard_stop_ && !cancel_.cancelled();
+  }
+  void StopHard(const Status& s) {
+    hard_stop_ = true;
+    if (result_.fatal.ok()) result_.fatal = s;
+  }
 
   bool Journal(const JournalRecord& r) {
     Status s = journal_->Add(r);
-    if (!s.ok()) result_.fatal = s.WithContext("journal");
+    if (!s.ok()) StopHard(s.WithContext("journal"));
     return s.ok();
   }
   bool SyncJournal() {
     Status s = journal_->Sync();
-    if (!s.ok()) result_.fatal = s.WithContext("journal");
+    if (!s.ok()) StopHard(s.WithContext("journal"));
     return s.ok();
   }
 
@@ -107,7 +115,9 @@ class Executor {
   // A failure of step i: fatal ones also stop the run.
   void FailWith(size_t i, const Status& s) {
     Fail(i, s.message());
-    if (IsFatal(s) && result_.fatal.ok()) result_.fatal = s;
+    if (!IsFatal(s)) return;
+    if (s.code() != Status::Code::kNoSpace) hard_stop_ = true;
+    if (result_.fatal.ok()) result_.fatal = s;
   }
 
   bool MakeDirectories() {
@@ -135,9 +145,11 @@ class Executor {
     return result_.fatal.ok();
   }
 
+  // A directory that cannot be made durable stops the run hard: backups must
+  // be durable before any rename, whatever stopped the run before.
   void SyncDirsOrFail(const std::set<std::string>& dirs) {
     Status s = fs_.SyncAll({}, std::vector<std::string>(dirs.begin(), dirs.end()));
-    if (!s.ok() && result_.fatal.ok()) result_.fatal = s;
+    if (!s.ok()) StopHard(s);
   }
 
   // Hash of the file about to be replaced, recorded so undo can check the
@@ -388,7 +400,8 @@ class Executor {
     const std::string& backup = result_.steps[i].backup;
     Status made = MakeDirs(fs_, ParentPath(backup));
     if (!made.ok()) return FailWith(i, made.WithContext("backup folder"));
-    Status linked = LinkOrCopy(fs_, s.path, backup);
+    // On a full volume only a link will do: a copy would need the space.
+    Status linked = OnlyFull() ? fs_.Link(s.path, backup) : LinkOrCopy(fs_, s.path, backup);
     if (!linked.ok()) return FailWith(i, linked.WithContext("cannot back up the old file, left it alone"));
     backup_dirs.insert(std::string(ParentPath(backup)));
   }
@@ -435,6 +448,7 @@ class Executor {
   std::unique_ptr<JournalWriter> journal_;
   std::vector<State> state_;
   std::set<size_t> temp_left_;  // steps whose temp file could not be removed: no outcome, no end record
+  bool hard_stop_ = false;       // see OnlyFull()
   ExecuteResult result_;
 };
 

@@ -1,8 +1,8 @@
 // Executing a RepairPlan: verified, atomic, journaled writes.
 //
 // Known-bad files are moved aside first (journaled, checked, renamed into
-// lifeboat/backup/<run>/). Then, for each source, in plan order, a batch of
-// steps goes through:
+// lifeboat/backup/<run>/). Then the missing directories are made (journaled
+// first), and for each source, in plan order, a batch of steps goes through:
 //   1. journal "begin" for every step of the batch, fsync the journal;
 //   2. stream each verified copy from the source into "<path>.lifeboat-tmp"
 //      (created exclusively, in the destination's directory); fsync; read

@@ -60,16 +60,26 @@ Status CopyFile(FileSystem& fs, std::string_view from, std::string_view to) {
   Result<FileInfo> info = fs.Stat(from);
   Result<std::unique_ptr<WritableFile>> out = fs.CreateNew(to, info.ok() ? info->mode & 0777 : 0644);
   if (!out.ok()) return out.status();
-  constexpr size_t kBuf = 1 << 20;
-  std::unique_ptr<char[]> buf(new char[kBuf]);
-  for (;;) {
-    Result<size_t> n = (*in)->Read(buf.get(), kBuf);
-    if (!n.ok()) return n.status();
-    if (*n == 0) break;
-    LB_RETURN_IF_ERROR((*out)->Write(buf.get(), *n));
+  auto copy = [&]() -> Status {
+    constexpr size_t kBuf = 1 << 20;
+    std::unique_ptr<char[]> buf(new char[kBuf]);
+    for (;;) {
+      Result<size_t> n = (*in)->Read(buf.get(), kBuf);
+      if (!n.ok()) return n.status();
+      if (*n == 0) break;
+      LB_RETURN_IF_ERROR((*out)->Write(buf.get(), *n));
+    }
+    LB_RETURN_IF_ERROR((*out)->Sync());
+    return (*out)->Close();
+  };
+  Status copied = copy();
+  if (!copied.ok()) {
+    // `to` is ours (created exclusively above): a partial copy is removed, so
+    // it is neither mistaken for a whole one nor in the way of a retry.
+    out->reset();
+    fs.RemoveFile(to);
   }
-  LB_RETURN_IF_ERROR((*out)->Sync());
-  return (*out)->Close();
+  return copied;
 }
 
 Status MoveAside(FileSystem& fs, std::string_view from, std::string_view to) {

@@ -116,7 +116,7 @@ class FileSystem {
 Status MakeDirs(FileSystem& fs, std::string_view dir);
 
 // Copies `from` (content and permission bits) to a new file `to`, which must
-// not exist yet, and fsyncs it.
+// not exist yet, and fsyncs it. On an error the partial `to` is removed.
 Status CopyFile(FileSystem& fs, std::string_view from, std::string_view to);
 
 // Renames `from` to `to` after creating to's parent directories; kNotFound

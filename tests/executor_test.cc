@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "recovery/journal.h"
 #include "recovery/undo.h"
@@ -169,6 +170,8 @@ TEST_CASE("a volume that fills mid-batch keeps every copy already written; known
     CHECK(r.fatal.code() == Status::Code::kNoSpace);
     CHECK(sc.TempFiles().empty());
     CHECK_FALSE(test::Exists(sc.target + "/" + Scenario::kKnownBadPath));
+    CHECK(test::ReadFile(sc.target + "/" + BackupPath("20260101-000000-ffff", Scenario::kKnownBadPath)) ==
+          "EVIL CHANNEL FILE");
     CHECK(test::Exists(sc.target + "/" + Scenario::kUnlistedPath));
     size_t done = 0;
     for (size_t i = 0; i < plan.steps.size(); ++i) {
@@ -181,8 +184,119 @@ TEST_CASE("a volume that fills mid-batch keeps every copy already written; known
     for (size_t i = 0; i < plan.steps.size(); ++i)
       if (!r.steps[i].done) CHECK(r.steps[i].message.find("No space left") != std::string::npos);
     ++creates;
+    // Then recovery and a second fix heal, and undo of both runs gives back the damaged tree.
+    Result<std::vector<std::string>> notes = RecoverInterruptedRuns(*fs, 1'800'000'050);
+    REQUIRE(notes.ok());
+    auto [scan2, plan2] = sc.ScanAndPlan(*fs);
+    ExecuteResult r2 = Execute(*fs, sc, plan2, "20260101-000000-fffg", cancel, /*sequence=*/2);
+    CHECK(r2.fatal.ok());
+    CHECK(sc.Healthy());
+    UndoAll(*fs);
+    CHECK(test::TreeState(sc.target) == sc.damaged_state);
   }
-  CHECK(creates >= 8);  // 4 deleted + 4 corrupt + the help file
+  CHECK(creates == 9);  // 4 deleted + 4 corrupt + the help file
+}
+
+// A volume that fills up at the n-th temp file (0: never), where backup
+// folders cannot be made durable (errno, 0: they can) and, optionally, hard
+// links are unsupported (FAT).
+class FullVolumeFs final : public test::ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+  int temp_create_fails_at = 0;
+  int backup_sync_errno = 0;
+  bool links = true;
+
+  Result<std::unique_ptr<WritableFile>> CreateNew(std::string_view p, uint32_t mode) override {
+    if (p.ends_with(".lifeboat-tmp") && ++temp_creates_ == temp_create_fails_at)
+      return Status::FromErrno(ENOSPC, "create " + std::string(p));
+    return base_.CreateNew(p, mode);
+  }
+  Status SyncDir(std::string_view d) override {
+    if (backup_sync_errno != 0 && d.starts_with("lifeboat/backup/"))
+      return Status::FromErrno(backup_sync_errno, "fsync " + std::string(d));
+    return base_.SyncDir(d);
+  }
+  Status Link(std::string_view a, std::string_view b) override {
+    if (!links) return Status::Error(Status::Code::kUnsupported, "no hard links here");
+    return base_.Link(a, b);
+  }
+
+ private:
+  int temp_creates_ = 0;
+};
+
+TEST_CASE("backups that cannot be made durable stop every rename, also on a volume that filled up") {
+  for (int err : {ENOSPC, EIO}) {
+    for (int full_at : {0, 5}) {
+      CAPTURE(err);
+      CAPTURE(full_at);
+      Scenario sc(12, /*known_bad=*/true);
+      auto fs = sc.OpenTarget();
+      auto [scan, plan] = sc.ScanAndPlan(*fs);
+      auto lock = LockWorkspace(*fs);
+      REQUIRE(lock.ok());
+      FullVolumeFs faulty(*fs);
+      faulty.temp_create_fails_at = full_at;
+      faulty.backup_sync_errno = err;
+      CancelToken cancel;
+      ExecuteResult r = Execute(faulty, sc, plan, "20260101-000000-eeee", cancel);
+      CHECK_FALSE(r.fatal.ok());
+      // Not one file of the batch is renamed: the replaced ones still hold
+      // their old content, the missing ones are still missing.
+      for (size_t i = 0; i < plan.steps.size(); ++i) {
+        if (plan.steps[i].kind == StepKind::kRemove) continue;
+        CHECK_FALSE(r.steps[i].done);
+      }
+      std::map<std::string, std::string> now = test::TreeState(sc.target);
+      for (const auto& [path, content] : sc.good) {
+        INFO(path);
+        auto before = sc.damaged_state.find(path);
+        if (before == sc.damaged_state.end())
+          CHECK(now.count(path) == 0);
+        else
+          CHECK(now[path] == before->second);
+      }
+      CHECK(sc.TempFiles().empty());
+      UndoAll(*fs);
+      CHECK(test::TreeState(sc.target) == sc.damaged_state);
+    }
+  }
+}
+
+TEST_CASE("a full volume without hard links makes no backup copies: those replacements wait") {
+  Scenario sc(12, /*known_bad=*/true);
+  auto fs = sc.OpenTarget();
+  auto [scan, plan] = sc.ScanAndPlan(*fs);
+  auto lock = LockWorkspace(*fs);
+  REQUIRE(lock.ok());
+  FullVolumeFs faulty(*fs);
+  faulty.temp_create_fails_at = 6;
+  faulty.links = false;
+  CancelToken cancel;
+  ExecuteResult r = Execute(faulty, sc, plan, "20260101-000000-cccc", cancel);
+  CHECK(r.fatal.code() == Status::Code::kNoSpace);
+  size_t restored = 0, waiting = 0;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    CAPTURE(plan.steps[i].path);
+    switch (plan.steps[i].kind) {
+      case StepKind::kRestore:
+        restored += r.steps[i].done;
+        break;
+      case StepKind::kReplace:
+        CHECK_FALSE(r.steps[i].done);
+        if (r.steps[i].message.find("back up") != std::string::npos) ++waiting;
+        CHECK_FALSE(test::Exists(sc.target + "/" + BackupPath("20260101-000000-cccc", plan.steps[i].path)));
+        break;
+      default:
+        CHECK(r.steps[i].done);  // the known-bad file, moved aside by a rename
+    }
+  }
+  CHECK(restored > 0);  // written before the volume filled, put in place
+  CHECK(waiting > 0);   // written too, but no room for a backup copy
+  CHECK(sc.TempFiles().empty());
+  UndoAll(*fs);
+  CHECK(test::TreeState(sc.target) == sc.damaged_state);
 }
 
 TEST_CASE("crash at every operation: files are old or new, fix again heals, undo restores") {
