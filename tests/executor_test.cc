@@ -27,6 +27,27 @@ ExecuteResult Execute(FileSystem& fs, const Scenario& sc, const RepairPlan& plan
 
 void UndoAll(FileSystem& fs) { CHECK(test::UndoAllRuns(fs).ok()); }
 
+// After a run that failed or crashed: crash recovery and a second fix reach a
+// healthy tree with no temp files, and undo of both runs gives back the
+// damaged tree exactly. The second run's id sorts before the first run's, so
+// undo's order must come from the sequence.
+void HealThenUndo(const Scenario& sc, FileSystem& fs) {
+  {
+    auto lock = LockWorkspace(fs);
+    REQUIRE(lock.ok());
+    Result<std::vector<std::string>> notes = RecoverInterruptedRuns(fs, 1'800'000'050);
+    REQUIRE(notes.ok());
+    auto [scan2, plan2] = sc.ScanAndPlan(fs);
+    CancelToken cancel;
+    ExecuteResult r2 = Execute(fs, sc, plan2, "20260101-000000-0000", cancel, /*sequence=*/2);
+    CHECK(r2.fatal.ok());
+    CHECK(sc.Healthy());
+    CHECK(sc.TempFiles().empty());
+  }
+  UndoAll(fs);
+  CHECK(test::TreeState(sc.target) == sc.damaged_state);
+}
+
 TEST_CASE("execute restores and replaces, keeps backups, journals every step") {
   Scenario sc;
   auto fs = sc.OpenTarget();
@@ -157,42 +178,37 @@ TEST_CASE("a volume that fills mid-batch keeps every copy already written; known
     Scenario sc(12, /*known_bad=*/true);
     auto fs = sc.OpenTarget();
     auto [scan, plan] = sc.ScanAndPlan(*fs);
-    auto lock = LockWorkspace(*fs);
-    REQUIRE(lock.ok());
-    test::FaultFileSystem faulty(*fs);
-    faulty.FailAt(n, Status::FromErrno(ENOSPC, "create"));
-    CancelToken cancel;
-    ExecuteResult r = Execute(faulty, sc, plan, "20260101-000000-ffff", cancel);
-    if (!faulty.triggered()) break;
-    // Temp files only: the first create is the journal's, which stops the run before anything.
-    if (faulty.triggered_op() != "create" || r.fatal.message().find("journal") != std::string::npos) continue;
-    CAPTURE(creates);
-    CHECK(r.fatal.code() == Status::Code::kNoSpace);
-    CHECK(sc.TempFiles().empty());
-    CHECK_FALSE(test::Exists(sc.target + "/" + Scenario::kKnownBadPath));
-    CHECK(test::ReadFile(sc.target + "/" + BackupPath("20260101-000000-ffff", Scenario::kKnownBadPath)) ==
-          "EVIL CHANNEL FILE");
-    CHECK(test::Exists(sc.target + "/" + Scenario::kUnlistedPath));
-    size_t done = 0;
-    for (size_t i = 0; i < plan.steps.size(); ++i) {
-      if (plan.steps[i].kind == StepKind::kRemove || !r.steps[i].done) continue;
-      ++done;
-      CHECK(test::ReadFile(sc.target + "/" + plan.steps[i].path) ==
-            std::find_if(sc.good.begin(), sc.good.end(), [&](const auto& g) { return g.first == plan.steps[i].path; })->second);
+    {
+      auto lock = LockWorkspace(*fs);
+      REQUIRE(lock.ok());
+      test::FaultFileSystem faulty(*fs);
+      faulty.FailAt(n, Status::FromErrno(ENOSPC, "create"));
+      CancelToken cancel;
+      ExecuteResult r = Execute(faulty, sc, plan, "20260101-000000-ffff", cancel);
+      if (!faulty.triggered()) break;
+      // Temp files only: the first create is the journal's, which stops the run before anything.
+      if (faulty.triggered_op() != "create" || r.fatal.message().find("journal") != std::string::npos) continue;
+      CAPTURE(creates);
+      CHECK(r.fatal.code() == Status::Code::kNoSpace);
+      CHECK(sc.TempFiles().empty());
+      CHECK_FALSE(test::Exists(sc.target + "/" + Scenario::kKnownBadPath));
+      CHECK(test::ReadFile(sc.target + "/" + BackupPath("20260101-000000-ffff", Scenario::kKnownBadPath)) ==
+            "EVIL CHANNEL FILE");
+      CHECK(test::Exists(sc.target + "/" + Scenario::kUnlistedPath));
+      size_t done = 0;
+      for (size_t i = 0; i < plan.steps.size(); ++i) {
+        if (plan.steps[i].kind == StepKind::kRemove || !r.steps[i].done) continue;
+        ++done;
+        auto good = std::find_if(sc.good.begin(), sc.good.end(), [&](const auto& g) { return g.first == plan.steps[i].path; });
+        REQUIRE(good != sc.good.end());
+        CHECK(test::ReadFile(sc.target + "/" + plan.steps[i].path) == good->second);
+      }
+      CHECK(done == static_cast<size_t>(creates));
+      for (size_t i = 0; i < plan.steps.size(); ++i)
+        if (!r.steps[i].done) CHECK(r.steps[i].message.find("No space left") != std::string::npos);
+      ++creates;
     }
-    CHECK(done == static_cast<size_t>(creates));
-    for (size_t i = 0; i < plan.steps.size(); ++i)
-      if (!r.steps[i].done) CHECK(r.steps[i].message.find("No space left") != std::string::npos);
-    ++creates;
-    // Then recovery and a second fix heal, and undo of both runs gives back the damaged tree.
-    Result<std::vector<std::string>> notes = RecoverInterruptedRuns(*fs, 1'800'000'050);
-    REQUIRE(notes.ok());
-    auto [scan2, plan2] = sc.ScanAndPlan(*fs);
-    ExecuteResult r2 = Execute(*fs, sc, plan2, "20260101-000000-fffg", cancel, /*sequence=*/2);
-    CHECK(r2.fatal.ok());
-    CHECK(sc.Healthy());
-    UndoAll(*fs);
-    CHECK(test::TreeState(sc.target) == sc.damaged_state);
+    HealThenUndo(sc, *fs);
   }
   CHECK(creates == 9);  // 4 deleted + 4 corrupt + the help file
 }
@@ -329,23 +345,8 @@ TEST_CASE("crash at every operation: files are old or new, fix again heals, undo
         test::Exists(sc.target + "/" + BackupPath("20260101-000000-0001", Scenario::kKnownBadPath));
     CHECK(bad_in_place != bad_in_backup);
     CHECK(test::ReadFile(sc.target + "/" + Scenario::kUnlistedPath) == "a fine driver");
-    // (b) fix again reaches healthy and leaves no temp files
-    {
-      auto lock = LockWorkspace(*fs);
-      REQUIRE(lock.ok());
-      Result<std::vector<std::string>> notes = RecoverInterruptedRuns(*fs, 1'800'000'050);
-      REQUIRE(notes.ok());
-      auto [scan2, plan2] = sc.ScanAndPlan(*fs);
-      CancelToken cancel;
-      // An id that sorts before the first run's: order must come from the sequence.
-      ExecuteResult r2 = Execute(*fs, sc, plan2, "20260101-000000-0000", cancel, /*sequence=*/2);
-      CHECK(r2.fatal.ok());
-      CHECK(sc.Healthy());
-      CHECK(sc.TempFiles().empty());
-    }
-    // (c) undo of both runs gives back the damaged tree exactly
-    UndoAll(*fs);
-    CHECK(test::TreeState(sc.target) == sc.damaged_state);
+    // (b) fix again reaches healthy and leaves no temp files; (c) undo gives back the damaged tree
+    HealThenUndo(sc, *fs);
   }
   MESSAGE("crash points covered: " << crash_points);
   CHECK(crash_points > 30);
