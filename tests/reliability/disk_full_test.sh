@@ -5,8 +5,9 @@
 # Then, with space freed, `fix` again heals the tree, and `undo --all` gives
 # back the damaged tree byte for byte. The copies written before the space ran
 # out are kept (put in place), not thrown away with the rest of their batch,
-# so even the smallest fill level repairs something. Needs root and mount(8)
-# (a small tmpfs); skips (77) elsewhere.
+# so even the smallest fill level repairs something, and a known-bad driver (a
+# forbid rule) is moved aside before any restore, so a full volume never keeps
+# it. Needs root and mount(8) (a small tmpfs); skips (77) elsewhere.
 source "$(dirname "$0")/../e2e/lib.sh"
 mnt=$T/mnt
 mkdir -p "$mnt"
@@ -29,8 +30,19 @@ for i in $(seq 0 $((N - 1))); do mv "$(printf 'copy%03d.bin' "$i")" "src$((i % 5
 rm blob
 S=(-s src1 -s src2 -s src3 -s src4 -s src5)
 (cd healthy && find WINDOWS -type f | LC_ALL=C sort | xargs sha256sum) >m.sha256
-sign m.sha256
+# The same files as a native manifest, plus a forbid rule for a known-bad driver planted in the damaged tree.
+bad_sys=WINDOWS/system32/drivers/bad.sys
+printf 'BAD CHANNEL FILE %.0s' {1..64} >bad.sys
+{
+  printf 'lifeboat-manifest 1\nname disk-full\n'
+  awk '{print "require", $1, 65536, $2}' m.sha256
+  printf 'forbid %s %s WINDOWS/system32/drivers/*.sys\n' "$(sha bad.sys)" "$(stat -c %s bad.sys)"
+  printf 'end %s\n' $(($(wc -l <m.sha256) + 1))
+} >m.lbm
+sign m.lbm
 cp -a healthy damaged
+mkdir -p damaged/WINDOWS/system32/drivers
+cp bad.sys "damaged/$bad_sys"
 ls damaged/WINDOWS/system32/*.dll | awk 'NR % 2 == 1' | xargs rm
 for f in $(ls damaged/WINDOWS/system32/*.dll | awk 'NR % 2 == 1'); do
   printf 'X' | dd of="$f" bs=1 seek=100 conv=notrunc status=none
@@ -48,7 +60,7 @@ for extra_kb in 1024 3072 7168; do
   cp -a damaged/. "$mnt/"
   damaged_state=$(state "$mnt")
   code=0
-  "$LB" fix "${K[@]}" -t "$mnt" -m m.sha256 "${S[@]}" --yes --json full.json >out 2>err || code=$?
+  "$LB" fix "${K[@]}" -t "$mnt" -m m.lbm "${S[@]}" --yes --json full.json >out 2>err || code=$?
   ((code & 8)) || { cat err; fail "+${extra_kb} KiB: exit $code lacks 8 (operational error)"; }
   assert_contains full.json "No space left on device"
   assert_contains full.json "the volume is full"
@@ -59,11 +71,15 @@ for extra_kb in 1024 3072 7168; do
         awk '$2 != $3 && $2 != $4' | head -n 3)
   [[ -z "$bad" ]] || fail "+${extra_kb} KiB: files that are neither old nor new: $bad"
   repaired=$(jqr full.json '[.files[] | select(.state == "restored")] | length')
+  # The known-bad driver went first: out of place, in the backup, whatever the fill level.
+  [[ ! -e "$mnt/$bad_sys" ]] || fail "+${extra_kb} KiB: the known-bad driver is still in place on the full volume"
+  assert_eq "$(sha "$mnt/lifeboat/backup/$(jqr full.json .run_id)/$bad_sys")" "$(sha bad.sys)" "the known-bad driver's backup"
+  assert_eq "$(jqr full.json "[.files[] | select(.path == \"$bad_sys\")][0].state")" "removed"
 
   # Space freed: fix again heals, undo of both runs restores the damaged tree.
   mount -o remount,size=64m "$mnt"
-  run 1 "$LB" fix "${K[@]}" -t "$mnt" -m m.sha256 "${S[@]}" --yes -q
-  run 0 "$LB" scan -t "$mnt" -m m.sha256 -q
+  run 1 "$LB" fix "${K[@]}" -t "$mnt" -m m.lbm "${S[@]}" --yes -q
+  run 0 "$LB" scan -t "$mnt" -m m.lbm -q
   [[ -z "$(find "$mnt" -path "$mnt/lifeboat" -prune -o -name '*.lifeboat-tmp' -print)" ]] || fail "temp files after the second fix"
   run 0 "$LB" undo -t "$mnt" --all -q
   assert_eq "$(state "$mnt")" "$damaged_state" "tree after undo --all (+${extra_kb} KiB)"
