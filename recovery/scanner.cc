@@ -319,6 +319,24 @@ struct Window {
 
 }  // namespace
 
+Status CheckTargetHoldsManifest(const Manifest& manifest, const ScanResult& scan) {
+  if (scan.cancelled) return Status::Ok();
+  size_t example = SIZE_MAX;  // an entry below a folder
+  for (size_t i = 0; i < scan.findings.size(); ++i) {
+    FindingState state = scan.findings.state(i);
+    if (state != FindingState::kMissing) return Status::Ok();  // something of the manifest is there
+    if (scan.findings[i].existing_parts > 0) return Status::Ok();
+    if (example == SIZE_MAX && manifest.entries.path(i).find('/') != std::string::npos) example = i;
+  }
+  if (example == SIZE_MAX) return Status::Ok();  // only files at the root, or no entries: nothing to tell
+  std::string path = manifest.entries.path(example);
+  return Status::Error(Status::Code::kConflict,
+                       "none of the manifest's " + std::to_string(scan.findings.size()) +
+                           " files and none of its folders is on the target (not even '" +
+                           path.substr(0, path.find('/')) + "' of " + path +
+                           "): this is not the volume the manifest describes");
+}
+
 ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOptions& options,
                       ProgressSink& progress, const CancelToken& cancel) {
   ScanResult result;

@@ -134,6 +134,15 @@ struct ScanResult {
 ScanResult ScanTarget(FileSystem& fs, const Manifest& manifest, const ScanOptions& options,
                       ProgressSink& progress, const CancelToken& cancel);
 
+// Whether `scan` found the target to be the volume the manifest describes, as
+// far as its folders tell: an error when every manifest entry below a folder
+// found none of its path on the target (not even its first folder, e.g.
+// WINDOWS). That is a wrong target (the mount's parent, a data partition, the
+// rescue system's own root), where a fix would build a whole Windows tree.
+// Entries at the root tell nothing; a scan with any file found, any folder
+// found, or cancelled passes.
+Status CheckTargetHoldsManifest(const Manifest& manifest, const ScanResult& scan);
+
 int DefaultJobs();
 
 }  // namespace lifeboat

@@ -346,5 +346,53 @@ TEST_CASE("a healthy tree of many files keeps no per-file records") {
   CHECK(*all.files[0].found == Sha256::Of(files[0].second));
 }
 
+
+TEST_CASE("a target without any of the manifest's folders is refused as the wrong one") {
+  Manifest m = test::MakeManifest({{"WINDOWS/system32/svchost.exe", "svchost"},
+                                   {"WINDOWS/system32/drivers/tcpip.sys", "tcpip"},
+                                   {"boot.ini", "[boot loader]"}});
+  auto check = [&](const TempDir& t) {
+    auto fs = OpenFs(t.path());
+    CancelToken cancel;
+    ScanResult r = ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), cancel);
+    return CheckTargetHoldsManifest(m, r);
+  };
+  {
+    TempDir empty;  // e.g. /mnt, where /mnt/win was meant; an unrelated folder beside does not count
+    WriteFile(empty / "Documents/letter.txt", "x");
+    Status s = check(empty);
+    CHECK(s.code() == Status::Code::kConflict);
+    CHECK(s.message().find("not even 'WINDOWS' of WINDOWS/system32/svchost.exe") != std::string::npos);
+    CHECK(s.message().find("none of the manifest's 3 files") != std::string::npos);
+  }
+  {
+    TempDir gutted;  // only the folder is left: a Windows to rebuild, not a wrong target
+    std::filesystem::create_directories(gutted / "windows");
+    CHECK(check(gutted).ok());
+  }
+  {
+    TempDir root_file;  // a file at the root of the manifest is there
+    WriteFile(root_file / "boot.ini", "something else");
+    CHECK(check(root_file).ok());
+  }
+  {
+    TempDir one;  // the DAT 5958 case: all but one file present
+    WriteFile(one / "WINDOWS/system32/drivers/tcpip.sys", "tcpip");
+    CHECK(check(one).ok());
+  }
+  // A manifest of root files only, or with no entries, tells nothing.
+  Manifest root_only = test::MakeManifest({{"ntldr", "n"}, {"boot.ini", "b"}});
+  TempDir empty;
+  auto fs = OpenFs(empty.path());
+  CancelToken cancel;
+  CHECK(CheckTargetHoldsManifest(root_only, ScanTarget(*fs, root_only, ScanOptions{1}, NullProgress(), cancel)).ok());
+  Manifest none = test::MakeManifest({});
+  CHECK(CheckTargetHoldsManifest(none, ScanTarget(*fs, none, ScanOptions{1}, NullProgress(), cancel)).ok());
+  // A cancelled scan says nothing either.
+  CancelToken stopped;
+  stopped.Cancel();
+  CHECK(CheckTargetHoldsManifest(m, ScanTarget(*fs, m, ScanOptions{1}, NullProgress(), stopped)).ok());
+}
+
 }  // namespace
 }  // namespace lifeboat

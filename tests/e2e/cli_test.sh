@@ -131,3 +131,25 @@ assert_contains again.json "already undone"
 run 0 "$LB" undo -t "$W" --all --json none.json
 assert_contains none.json "already undone"
 pass "undo --all: one JSON report for all runs; no-op undos still report"
+
+# The wrong --target: the parent of the Windows tree (/mnt for /mnt/win), or an empty folder. None of the
+# manifest's folders is there, so fix refuses (exit 8) and writes nothing at all, not even lifeboat/;
+# --dry-run says it would refuse; --allow-new-tree builds the tree, and undo takes it away again.
+make_xp
+before=$(state "$T/fx")
+run 8 "$LB" fix "${K[@]}" -t "$T/fx" -m "$M" -s "$T/fx/payload.tar.gz" --yes --json wrong.json
+assert_contains wrong.json "not even 'WINDOWS'"
+assert_contains wrong.json "--allow-new-tree"
+assert_eq "$(state "$T/fx")" "$before" "the parent folder after the refused fix"
+[[ ! -e "$T/fx/lifeboat" && ! -e "$T/fx/WINDOWS" ]] || fail "the refused fix wrote into the parent folder"
+run 4 "$LB" fix "${K[@]}" -t "$T/fx" -m "$M" -s "$T/fx/payload.tar.gz" --dry-run --json wrong-dry.json
+assert_contains wrong-dry.json "would refuse to write: none of the manifest"
+mkdir "$T/new"
+# (exit 5: the payload holds only some of the manifest's files)
+run 5 "$LB" fix "${K[@]}" -t "$T/new" -m "$M" -s "$T/fx/payload.tar.gz" --yes --allow-new-tree --json new.json
+restored=$(jqr new.json '.summary.restored')
+((restored > 0)) || fail "--allow-new-tree restored nothing"
+assert_eq "$(find "$T/new" -path "$T/new/lifeboat" -prune -o -type f -print | wc -l)" "$restored" "files in the new tree"
+run 0 "$LB" undo -t "$T/new" -q
+[[ -z "$(find "$T/new" -path "$T/new/lifeboat" -prune -o -type f -print)" ]] || fail "undo left files of the new tree"
+pass "fix on the wrong target (no folder of the manifest): exit 8, nothing written; --allow-new-tree builds it, undo removes it"

@@ -41,6 +41,17 @@ int RunFix(const FixOptions& o) {
   if (!scan.cancelled) plan = PlanRepair(in->manifest, scan, sources, *progress, cancel);
   progress.reset();
 
+  // A target without any of the manifest's folders is the wrong one (/mnt for
+  // /mnt/win): a fix there would build a whole Windows tree where none belongs.
+  Status holds = CheckTargetHoldsManifest(in->manifest, scan);
+  if (!holds.ok() && !o.allow_new_tree) {
+    std::string why = holds.message() + ". Is --target the root of the Windows volume (e.g. /mnt/win, not /mnt)?";
+    if (!o.dry_run)
+      return EmitError("fix", in->target->display(),
+                       why + " Nothing was written; to build the tree there anyway, add --allow-new-tree", out);
+    in->warnings.push_back("fix without --dry-run would refuse to write: " + why);
+  }
+
   auto report_without_run = [&] {
     RunReport r = FixReport(in->manifest, scan, plan, nullptr, o.dry_run, /*keep_ok=*/o.check.out.all);
     r.target = in->target->display();
@@ -146,6 +157,9 @@ void AddFixCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-host-stores", opts->no_host_stores,
                 "Do not look for spare copies on the volume itself (system32\\dllcache, ServicePackFiles, "
                 "Driver Cache, I386, WinSxS, antivirus quarantine)");
+  cmd->add_flag("--allow-new-tree", opts->allow_new_tree,
+                "Repair even when none of the manifest's folders (e.g. WINDOWS) exist on the target: "
+                "build the tree from scratch. Without it such a target is refused as the wrong one");
   cmd->add_flag("--search-volume", opts->search_volume,
                 "Last resort: search every file on the volume for a copy with the right size and hash "
                 "(e.g. one a user made); slower, as it lists the whole volume");

@@ -20,6 +20,7 @@ struct FixOptions {
   bool yes = false;
   bool no_host_stores = false;
   bool search_volume = false;
+  bool allow_new_tree = false;  // repair even where none of the manifest's folders exist
 };
 
 // Scans, plans and (with yes) repairs one volume, printing and emitting the

@@ -255,6 +255,9 @@ class Tui {
       message = "Scan cancelled: nothing was written.";
       return Action::kBack;
     }
+    // As fix (without --allow-new-tree): no Windows tree is built on a volume without any of its folders.
+    if (Status holds = CheckTargetHoldsManifest(in->manifest, scan); !holds.ok())
+      return Error("this is not the manifest's volume", {holds.message(), "Nothing was written."});
 
     RunReport preview = FixReport(in->manifest, scan, plan, nullptr, false, /*keep_ok=*/false);  // lists problems only
     tui::FindingsScreen findings(header, tui::FindingItems(preview, plan), plan.steps.size());
