@@ -29,6 +29,7 @@ pass "read-only volume: fix refuses with a hint (exit 8), scan works, nothing wr
 
 # Disk full: a 2.5 MB volume holding a corrupt 1.5 MB file and a missing one.
 mount -t tmpfs -o size=2500k tmpfs "$mnt"
+[[ "$(stat -f -c %T "$mnt")" == tmpfs ]] || fail "disk full: $mnt is not the 2.5 MB tmpfs just mounted"
 mkdir -p "$mnt/WINDOWS" src
 head -c 1500000 /dev/urandom >src/big.bin
 head -c 300000 /dev/urandom >src/small.bin
@@ -39,7 +40,8 @@ printf 'X' | dd of="$mnt/WINDOWS/big.dll" bs=1 seek=5 conv=notrunc status=none
 corrupt=$(sha "$mnt/WINDOWS/big.dll")
 code=0
 "$LB" fix "${K[@]}" -t "$mnt" -m full.sha256 -s src --yes --json full.json >out 2>err || code=$?
-((code & 8)) || fail "disk full: exit $code lacks 8"
+# (Seen once under ctest -j2, not reproduced since: exit 1, as if the volume had room. Say what it was.)
+((code & 8)) || { cat err; df -k "$mnt"; findmnt "$mnt" || true; ls -la "$mnt" "$mnt/WINDOWS"; fail "disk full: exit $code lacks 8"; }
 assert_contains full.json "No space left on device"
 assert_contains full.json "the volume is full"
 [[ -z "$(find "$mnt" -name '*.lifeboat-tmp')" ]] || fail "temp files left on the full volume"
