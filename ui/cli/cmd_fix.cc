@@ -37,20 +37,22 @@ int RunFix(const FixOptions& o) {
 
   std::unique_ptr<ProgressSink> progress = MakeProgress(out);
   ScanResult scan = ScanTarget(*in->fs, in->manifest, ScanOptions{o.check.jobs}, *progress, cancel);
-  RepairPlan plan;
-  if (!scan.cancelled) plan = PlanRepair(in->manifest, scan, sources, *progress, cancel);
-  progress.reset();
-
   // A target without any of the manifest's folders is the wrong one (/mnt for
   // /mnt/win): a fix there would build a whole Windows tree where none belongs.
+  // Refused before planning, which would search the sources for every file.
   Status holds = CheckTargetHoldsManifest(in->manifest, scan);
   if (!holds.ok() && !o.allow_new_tree) {
     std::string why = holds.message() + ". Is --target the root of the Windows volume (e.g. /mnt/win, not /mnt)?";
-    if (!o.dry_run)
+    if (!o.dry_run) {
+      progress.reset();
       return EmitError("fix", in->target->display(),
                        why + " Nothing was written; to build the tree there anyway, add --allow-new-tree", out);
+    }
     in->warnings.push_back("fix without --dry-run would refuse to write: " + why);
   }
+  RepairPlan plan;
+  if (!scan.cancelled) plan = PlanRepair(in->manifest, scan, sources, *progress, cancel);
+  progress.reset();
 
   auto report_without_run = [&] {
     RunReport r = FixReport(in->manifest, scan, plan, nullptr, o.dry_run, /*keep_ok=*/o.check.out.all);

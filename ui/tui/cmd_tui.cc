@@ -247,17 +247,19 @@ class Tui {
     tui::ProgressScreen progress("checking " + in->target->display(), header, &cancel);
     ScanResult scan;
     RepairPlan plan;
+    // As fix (without --allow-new-tree): no Windows tree is built on a volume
+    // without any of its folders, and no plan is made for one.
+    Status holds;
     WithProgress(progress, [&] {
       scan = ScanTarget(*in->fs, in->manifest, ScanOptions{co.jobs}, progress, cancel);
-      if (!scan.cancelled) plan = PlanRepair(in->manifest, scan, sources, progress, cancel);
+      holds = CheckTargetHoldsManifest(in->manifest, scan);
+      if (!scan.cancelled && holds.ok()) plan = PlanRepair(in->manifest, scan, sources, progress, cancel);
     });
     if (scan.cancelled || plan.cancelled) {
       message = "Scan cancelled: nothing was written.";
       return Action::kBack;
     }
-    // As fix (without --allow-new-tree): no Windows tree is built on a volume without any of its folders.
-    if (Status holds = CheckTargetHoldsManifest(in->manifest, scan); !holds.ok())
-      return Error("this is not the manifest's volume", {holds.message(), "Nothing was written."});
+    if (!holds.ok()) return Error("this is not the manifest's volume", {holds.message(), "Nothing was written."});
 
     RunReport preview = FixReport(in->manifest, scan, plan, nullptr, false, /*keep_ok=*/false);  // lists problems only
     tui::FindingsScreen findings(header, tui::FindingItems(preview, plan), plan.steps.size());
